@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mosaic: map a physically scattered DMA buffer as one linear user range.
+ *
+ * This header is the whole ABI between the mosaic module and user space.
+ * The kernel module, libmosaic, mosaicctl and the tests all include it.
+ */
+#ifndef _UAPI_LINUX_MOSAIC_H
+#define _UAPI_LINUX_MOSAIC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * DOC: mosaic uapi
+ *
+ * Open ``/dev/mosaic`` and call %MOSAIC_IOC_ALLOC. The ioctl returns a new
+ * *buffer fd* (an anonymous-inode file, always ``O_CLOEXEC``). Everything
+ * else about the buffer goes through that fd:
+ *
+ * - ``mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, buffer_fd, off)``
+ *   maps ``len`` bytes starting at byte ``off`` of the buffer as one VMA.
+ *   ``off`` must be page aligned and ``off + len`` must not pass the end of
+ *   the buffer (%EINVAL otherwise). ``MAP_PRIVATE`` is refused with %EINVAL:
+ *   the buffer is DMA memory shared with a device, and a private
+ *   copy-on-write view of it would silently stop seeing device writes.
+ * - A mapping holds its own reference on the buffer, so it stays valid after
+ *   ``close(buffer_fd)``, in children after ``fork()``, and across partial
+ *   ``munmap()``. The memory is freed when the last fd and the last mapping
+ *   are gone. While any buffer exists the module cannot be unloaded.
+ *
+ * Every ioctl argument starts with ``argsz`` (the size of the struct as the
+ * caller knows it) and ``flags``. The kernel accepts any ``argsz`` from the
+ * first published version of the struct up to one page: bytes the caller
+ * does not know about are treated as zero, and bytes the kernel does not
+ * know about must be zero (%E2BIG otherwise). Unknown flags and non-zero
+ * reserved fields are refused with %EINVAL, so they can gain a meaning
+ * later without breaking old binaries.
+ */
+
+#define MOSAIC_DEVICE_PATH	"/dev/mosaic"
+
+/**
+ * enum mosaic_backend - where the buffer's memory comes from
+ * @MOSAIC_BACKEND_PAGES: order-0 pages from the page allocator, allocated in
+ *	bulk and zeroed. Each page is its own segment unless the allocator
+ *	happened to hand out neighbours.
+ */
+enum mosaic_backend {
+	MOSAIC_BACKEND_PAGES = 1,
+};
+
+/**
+ * enum mosaic_strategy - how the segments are put into a user VMA
+ * @MOSAIC_STRATEGY_AUTO: the backend's documented default
+ *	(%MOSAIC_STRATEGY_INSERT_PAGES for %MOSAIC_BACKEND_PAGES).
+ * @MOSAIC_STRATEGY_INSERT_PAGES: ``vm_insert_pages()`` at mmap time, in
+ *	batches. Pages are normal, refcounted and reachable by
+ *	get_user_pages(). A ``.fault`` handler refills pages that
+ *	``MADV_DONTNEED`` zapped.
+ */
+enum mosaic_strategy {
+	MOSAIC_STRATEGY_AUTO = 0,
+	MOSAIC_STRATEGY_INSERT_PAGES = 2,
+};
+
+/**
+ * struct mosaic_alloc - argument of %MOSAIC_IOC_ALLOC
+ * @argsz: sizeof(struct mosaic_alloc) as the caller knows it.
+ * @flags: must be zero (no flags are defined yet).
+ * @size: buffer size in bytes; rounded up to a whole number of pages.
+ *	Zero is %EINVAL; more than the module's ``max_buffer_size`` parameter
+ *	is %EFBIG.
+ * @backend: an &enum mosaic_backend value (%EINVAL if unknown).
+ * @strategy: an &enum mosaic_strategy value (%EINVAL if unknown).
+ * @fd: out: the new buffer fd, opened ``O_RDWR | O_CLOEXEC``.
+ * @__reserved0: must be zero.
+ * @__reserved: must be zero.
+ */
+struct mosaic_alloc {
+	__u32 argsz;
+	__u32 flags;
+	__u64 size;
+	__u32 backend;
+	__u32 strategy;
+	__s32 fd;
+	__u32 __reserved0;
+	__u64 __reserved[4];
+};
+
+#define MOSAIC_INFO_ORDERS	16
+
+/**
+ * struct mosaic_info - argument of %MOSAIC_IOC_INFO (on a buffer fd)
+ * @argsz: sizeof(struct mosaic_info) as the caller knows it.
+ * @flags: must be zero.
+ * @size: out: buffer size in bytes (a whole number of pages).
+ * @backend: out: &enum mosaic_backend.
+ * @strategy: out: &enum mosaic_strategy actually in use (never AUTO).
+ * @nr_segments: out: number of physically contiguous segments.
+ * @nr_adjacent: out: segments that start right where the previous segment
+ *	ends in physical memory (a segment table with no such neighbours is
+ *	fully scattered).
+ * @nr_runs: out: physically contiguous runs once adjacent segments are
+ *	merged (``nr_segments - nr_adjacent``).
+ * @nr_maps: out: VMAs that currently map this buffer.
+ * @order_count: out: how many segments have each page order
+ *	(``order_count[k]`` counts segments of ``2^k`` pages).
+ * @__reserved: must be zero.
+ */
+struct mosaic_info {
+	__u32 argsz;
+	__u32 flags;
+	__u64 size;
+	__u32 backend;
+	__u32 strategy;
+	__u64 nr_segments;
+	__u64 nr_adjacent;
+	__u64 nr_runs;
+	__u64 nr_maps;
+	__u64 order_count[MOSAIC_INFO_ORDERS];
+	__u64 __reserved[4];
+};
+
+/**
+ * struct mosaic_pattern - argument of %MOSAIC_IOC_FILL and %MOSAIC_IOC_VERIFY
+ * @argsz: sizeof(struct mosaic_pattern) as the caller knows it.
+ * @flags: must be zero.
+ * @offset: first byte of the range; must be a multiple of 8.
+ * @length: bytes in the range; must be a multiple of 8, and the range must
+ *	lie inside the buffer (%EINVAL otherwise).
+ * @seed: selects the pattern. The 64-bit word at buffer offset ``o`` holds
+ *	mosaic_pattern_word(seed, o), see below.
+ * @mismatches: out (VERIFY): number of 64-bit words that differ.
+ * @first_mismatch: out (VERIFY): buffer offset of the first differing word,
+ *	or ``~0`` if none.
+ * @__reserved: must be zero.
+ *
+ * The kernel reads or writes the range through each segment's own kernel
+ * address, never through the user mapping, so a test that fills through
+ * one side and verifies through the other proves both views are the same
+ * memory.
+ */
+struct mosaic_pattern {
+	__u32 argsz;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u64 seed;
+	__u64 mismatches;
+	__u64 first_mismatch;
+	__u64 __reserved[2];
+};
+
+/**
+ * mosaic_pattern_word() - the pattern word at a buffer offset
+ * @seed: &mosaic_pattern.seed
+ * @offset: byte offset of the word in the buffer (a multiple of 8)
+ *
+ * A cheap mix that differs for every word and every seed, so a segment
+ * mapped at the wrong place or twice shows up as a mismatch.
+ *
+ * Return: the 64-bit word expected at @offset.
+ */
+static __inline__ __u64 mosaic_pattern_word(__u64 seed, __u64 offset)
+{
+	__u64 x = (offset >> 3) * 0x9e3779b97f4a7c15ULL + seed;
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 29);
+}
+
+/**
+ * struct mosaic_refs - argument of %MOSAIC_IOC_REFS (on a buffer fd)
+ * @argsz: sizeof(struct mosaic_refs) as the caller knows it.
+ * @flags: must be zero.
+ * @offset: first byte of the range; page aligned.
+ * @length: bytes in the range; page aligned, inside the buffer.
+ * @refcount_min: out: smallest page_count() over the range's pages.
+ * @refcount_max: out: largest page_count() over the range's pages.
+ * @mapcount_min: out: smallest page_mapcount() over the range's pages.
+ * @mapcount_max: out: largest page_mapcount() over the range's pages.
+ * @__reserved: must be zero.
+ *
+ * The refcount rule for %MOSAIC_BACKEND_PAGES is: each page holds exactly
+ * one reference of the buffer's own, plus one reference and one mapcount
+ * for every user PTE that maps it. ``/proc/kpagecount`` shows the mapcount
+ * half of this from the outside; this ioctl shows both halves from the
+ * inside.
+ */
+struct mosaic_refs {
+	__u32 argsz;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u32 refcount_min;
+	__u32 refcount_max;
+	__s32 mapcount_min;
+	__s32 mapcount_max;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct mosaic_stats - argument of %MOSAIC_IOC_STATS (on ``/dev/mosaic``)
+ * @argsz: sizeof(struct mosaic_stats) as the caller knows it.
+ * @flags: must be zero.
+ * @buffers: out: buffers alive now, module-wide.
+ * @pages: out: pages the module holds now (the page ledger). Zero means
+ *	every page went back to the allocator.
+ * @maps: out: VMAs that map any mosaic buffer now.
+ * @total_buffers: out: buffers created since the module was loaded.
+ * @total_pages: out: pages allocated since the module was loaded.
+ * @__reserved: must be zero.
+ */
+struct mosaic_stats {
+	__u32 argsz;
+	__u32 flags;
+	__u64 buffers;
+	__u64 pages;
+	__u64 maps;
+	__u64 total_buffers;
+	__u64 total_pages;
+	__u64 __reserved[4];
+};
+
+#define MOSAIC_IOC_MAGIC	'M'
+
+/*
+ * The ioctl numbers do not encode the struct size: the size travels in
+ * ``argsz`` so that a struct can grow without a new ioctl number.
+ */
+#define MOSAIC_IOC_ALLOC	_IO(MOSAIC_IOC_MAGIC, 0x00)
+#define MOSAIC_IOC_STATS	_IO(MOSAIC_IOC_MAGIC, 0x01)
+#define MOSAIC_IOC_INFO		_IO(MOSAIC_IOC_MAGIC, 0x10)
+#define MOSAIC_IOC_FILL		_IO(MOSAIC_IOC_MAGIC, 0x11)
+#define MOSAIC_IOC_VERIFY	_IO(MOSAIC_IOC_MAGIC, 0x12)
+#define MOSAIC_IOC_REFS		_IO(MOSAIC_IOC_MAGIC, 0x13)
+
+/* Struct sizes of the first published version: the smallest accepted argsz. */
+#define MOSAIC_ALLOC_SIZE_VER0		64
+#define MOSAIC_INFO_SIZE_VER0		216
+#define MOSAIC_PATTERN_SIZE_VER0	64
+#define MOSAIC_REFS_SIZE_VER0		56
+#define MOSAIC_STATS_SIZE_VER0		80
+
+#endif /* _UAPI_LINUX_MOSAIC_H */

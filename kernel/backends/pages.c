@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend "pages": order-0 pages from the page allocator, zeroed.
+ *
+ * Each page is its own segment, so the segment table is the page array
+ * itself: eight bytes per page and O(1) lookup. The pages keep the single
+ * reference the allocator gave them; that is the buffer's own reference,
+ * and every PTE that maps a page adds one more.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "../mosaic_internal.h"
+
+/*
+ * Pages per bulk call: small enough to notice a fatal signal and to
+ * reschedule promptly while allocating gigabytes, large enough that the
+ * bulk allocator stays on its fast path.
+ */
+#define MOSAIC_PAGES_BATCH	1024UL
+
+/*
+ * HIGHUSER: the pages end up in user space. RETRY_MAYFAIL: a request too
+ * big for the machine fails with ENOMEM instead of waking the OOM killer.
+ * NOWARN: that failure is the caller's answer, not a kernel problem.
+ */
+#define MOSAIC_PAGES_GFP \
+	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+static void mosaic_pages_release(struct page **pages, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		/* put_page: a get_user_pages() pin may still hold the page. */
+		put_page(pages[i]);
+		if (!(i % MOSAIC_PAGES_BATCH))
+			cond_resched();
+	}
+	atomic_long_sub(nr, &mosaic_ledger.pages);
+}
+
+static int mosaic_pages_alloc(struct mosaic_buf *buf)
+{
+	unsigned long filled = 0;
+	struct page **pages;
+	int ret;
+
+	/* Zeroed: the bulk allocator only fills NULL slots. */
+	pages = kvcalloc(buf->nr_pages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+
+	while (filled < buf->nr_pages) {
+		unsigned long want = min(buf->nr_pages,
+					 filled + MOSAIC_PAGES_BATCH);
+		unsigned long got;
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_release;
+		}
+		got = alloc_pages_bulk_array(MOSAIC_PAGES_GFP, want, pages);
+		atomic_long_add(got - filled, &mosaic_ledger.pages);
+		atomic_long_add(got - filled, &mosaic_ledger.total_pages);
+		if (got == filled) {
+			ret = -ENOMEM;
+			goto err_release;
+		}
+		filled = got;
+		cond_resched();
+	}
+	buf->pages = pages;
+	return 0;
+
+err_release:
+	mosaic_pages_release(pages, filled);
+	kvfree(pages);
+	return ret;
+}
+
+static void mosaic_pages_free(struct mosaic_buf *buf)
+{
+	mosaic_pages_release(buf->pages, buf->nr_pages);
+	kvfree(buf->pages);
+	buf->pages = NULL;
+}
+
+const struct mosaic_backend_ops mosaic_backend_pages = {
+	.name = "pages",
+	.alloc = mosaic_pages_alloc,
+	.free = mosaic_pages_free,
+};

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, one small wrapper each.
+ *
+ * Each HAVE_* symbol comes from a compile probe, not from
+ * LINUX_VERSION_CODE, because distributions backport. Until the probe
+ * machinery lands the wrappers take the oldest form we build for.
+ */
+#ifndef _MOSAIC_COMPAT_H
+#define _MOSAIC_COMPAT_H
+
+#include <linux/mm.h>
+
+/*
+ * vm_flags became read-only in 6.3 (commit bc292ab00f6c, "mm: introduce
+ * vma->vm_flags wrapper functions"); writers must use vm_flags_set().
+ */
+static inline void mosaic_vm_flags_set(struct vm_area_struct *vma,
+				       vm_flags_t flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+#endif /* _MOSAIC_COMPAT_H */

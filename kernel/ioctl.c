@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl argument handling and the ioctls of a buffer fd.
+ *
+ * Every argument struct starts with argsz and flags. The rules follow
+ * Documentation/process/botching-up-ioctls.rst: accept any size from the
+ * first published version up to a page, treat bytes the caller did not
+ * send as zero, refuse bytes the kernel does not know unless they are zero,
+ * and refuse unknown flags and non-zero reserved fields.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "mosaic_internal.h"
+
+/**
+ * mosaic_copy_arg_from_user() - copy an argsz-prefixed ioctl argument
+ * @karg: kernel copy, @ksize bytes
+ * @ksize: size of the struct this kernel knows
+ * @min_size: size of the struct's first published version
+ * @uarg: user pointer; its first __u32 is the caller's argsz
+ *
+ * Return: 0, -EFAULT, -EINVAL if argsz is below @min_size, or -E2BIG if
+ * argsz is above a page or the caller's tail holds non-zero bytes this
+ * kernel does not understand.
+ */
+int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,
+			      const void __user *uarg)
+{
+	u32 argsz;
+
+	if (get_user(argsz, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (argsz < min_size)
+		return -EINVAL;
+	if (argsz > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, argsz);
+}
+
+/**
+ * mosaic_copy_arg_to_user() - copy an ioctl result back
+ * @uarg: user pointer the argument came from
+ * @karg: kernel copy, @ksize bytes, whose argsz is the caller's
+ * @ksize: size of the struct this kernel knows
+ *
+ * Copies no more than the caller said it has room for.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int mosaic_copy_arg_to_user(void __user *uarg, const void *karg, size_t ksize)
+{
+	u32 argsz = *(const u32 *)karg;
+
+	if (copy_to_user(uarg, karg, min_t(size_t, argsz, ksize)))
+		return -EFAULT;
+	return 0;
+}
+
+static int mosaic_ioctl_info(struct mosaic_buf *buf,
+			     struct mosaic_info __user *uarg)
+{
+	struct mosaic_info info;
+	unsigned long i, prev_pfn = 0;
+	int ret;
+
+	ret = mosaic_copy_arg_from_user(&info, sizeof(info),
+					MOSAIC_INFO_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (info.flags || memchr_inv(info.__reserved, 0, sizeof(info.__reserved)))
+		return -EINVAL;
+
+	info.size = buf->size;
+	info.backend = buf->backend_id;
+	info.strategy = buf->strategy_id;
+	info.nr_maps = atomic_long_read(&buf->nr_maps);
+	info.nr_segments = buf->nr_pages;
+	info.nr_adjacent = 0;
+	memset(info.order_count, 0, sizeof(info.order_count));
+	info.order_count[0] = buf->nr_pages;
+	for (i = 0; i < buf->nr_pages; i++) {
+		unsigned long pfn = page_to_pfn(buf->pages[i]);
+
+		if (i && pfn == prev_pfn + 1)
+			info.nr_adjacent++;
+		prev_pfn = pfn;
+	}
+	info.nr_runs = info.nr_segments - info.nr_adjacent;
+	return mosaic_copy_arg_to_user(uarg, &info, sizeof(info));
+}
+
+/*
+ * Walk [offset, offset + length) of the buffer one page at a time through
+ * the kernel's own mapping of each page, filling or checking the pattern.
+ */
+static int mosaic_pattern_walk(struct mosaic_buf *buf, struct mosaic_pattern *p,
+			       bool fill)
+{
+	u64 off = p->offset, end = p->offset + p->length;
+
+	p->mismatches = 0;
+	p->first_mismatch = ~0ULL;
+	while (off < end) {
+		struct page *page = mosaic_buf_page(buf, off >> PAGE_SHIFT);
+		u64 page_end = min_t(u64, end, (off | ~PAGE_MASK) + 1);
+		u64 *kaddr;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		kaddr = kmap_local_page(page);
+		for (; off < page_end; off += sizeof(u64)) {
+			u64 *word = kaddr + ((off & ~PAGE_MASK) / sizeof(u64));
+			u64 want = mosaic_pattern_word(p->seed, off);
+
+			if (fill) {
+				*word = want;
+			} else if (*word != want) {
+				if (!p->mismatches)
+					p->first_mismatch = off;
+				p->mismatches++;
+			}
+		}
+		kunmap_local(kaddr);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
+				struct mosaic_pattern __user *uarg, bool fill)
+{
+	struct mosaic_pattern p;
+	int ret;
+
+	ret = mosaic_copy_arg_from_user(&p, sizeof(p),
+					MOSAIC_PATTERN_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (p.flags || memchr_inv(p.__reserved, 0, sizeof(p.__reserved)))
+		return -EINVAL;
+	if (!IS_ALIGNED(p.offset | p.length, sizeof(u64)) ||
+	    p.offset > buf->size || p.length > buf->size - p.offset)
+		return -EINVAL;
+
+	ret = mosaic_pattern_walk(buf, &p, fill);
+	if (ret)
+		return ret;
+	return mosaic_copy_arg_to_user(uarg, &p, sizeof(p));
+}
+
+static int mosaic_ioctl_refs(struct mosaic_buf *buf,
+			     struct mosaic_refs __user *uarg)
+{
+	struct mosaic_refs r;
+	pgoff_t first, i;
+	int ret;
+
+	ret = mosaic_copy_arg_from_user(&r, sizeof(r), MOSAIC_REFS_SIZE_VER0,
+					uarg);
+	if (ret)
+		return ret;
+	if (r.flags || memchr_inv(r.__reserved, 0, sizeof(r.__reserved)))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r.offset | r.length) || !r.length ||
+	    r.offset > buf->size || r.length > buf->size - r.offset)
+		return -EINVAL;
+
+	r.refcount_min = U32_MAX;
+	r.refcount_max = 0;
+	r.mapcount_min = S32_MAX;
+	r.mapcount_max = S32_MIN;
+	first = r.offset >> PAGE_SHIFT;
+	for (i = first; i < first + (r.length >> PAGE_SHIFT); i++) {
+		struct page *page = mosaic_buf_page(buf, i);
+		u32 count = page_count(page);
+		s32 mapcount = page_mapcount(page);
+
+		r.refcount_min = min(r.refcount_min, count);
+		r.refcount_max = max(r.refcount_max, count);
+		r.mapcount_min = min(r.mapcount_min, mapcount);
+		r.mapcount_max = max(r.mapcount_max, mapcount);
+	}
+	return mosaic_copy_arg_to_user(uarg, &r, sizeof(r));
+}
+
+/**
+ * mosaic_buf_ioctl() - ioctls on a buffer fd
+ * @buf: the fd's buffer
+ * @cmd: ioctl number
+ * @uarg: user argument
+ *
+ * Return: 0 or -errno; -ENOTTY for a number this kernel does not know.
+ */
+long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
+		      void __user *uarg)
+{
+	switch (cmd) {
+	case MOSAIC_IOC_INFO:
+		return mosaic_ioctl_info(buf, uarg);
+	case MOSAIC_IOC_FILL:
+		return mosaic_ioctl_pattern(buf, uarg, true);
+	case MOSAIC_IOC_VERIFY:
+		return mosaic_ioctl_pattern(buf, uarg, false);
+	case MOSAIC_IOC_REFS:
+		return mosaic_ioctl_refs(buf, uarg);
+	default:
+		return -ENOTTY;
+	}
+}

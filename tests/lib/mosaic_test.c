@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "mosaic_test.h"
+#include "tap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int mt_open_dev(void)
+{
+	int fd = open(MOSAIC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int mt_open_dev_or_bail(void)
+{
+	int fd = mt_open_dev();
+
+	if (fd < 0)
+		tap_bail("cannot open %s: %s (is the module loaded?)",
+			 MOSAIC_DEVICE_PATH, strerror(-fd));
+	return fd;
+}
+
+int mt_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int mt_alloc(int devfd, uint64_t size, uint32_t backend, uint32_t strategy)
+{
+	struct mosaic_alloc a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.argsz = sizeof(a);
+	a.size = size;
+	a.backend = backend;
+	a.strategy = strategy;
+	a.fd = -1;
+	ret = mt_ioctl(devfd, MOSAIC_IOC_ALLOC, &a);
+	if (ret < 0)
+		return ret;
+	/* The ioctl's return value and the out field must name the same fd. */
+	if (ret != a.fd) {
+		tap_diag("ALLOC returned %d but .fd = %d", ret, a.fd);
+		close(ret);
+		if (a.fd >= 0 && a.fd != ret)
+			close(a.fd);
+		return -EPROTO;
+	}
+	return ret;
+}
+
+int mt_info(int bfd, struct mosaic_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->argsz = sizeof(*out);
+	return mt_ioctl(bfd, MOSAIC_IOC_INFO, out);
+}
+
+int mt_stats(int devfd, struct mosaic_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->argsz = sizeof(*out);
+	return mt_ioctl(devfd, MOSAIC_IOC_STATS, out);
+}
+
+int mt_refs(int bfd, uint64_t off, uint64_t len, struct mosaic_refs *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->argsz = sizeof(*out);
+	out->offset = off;
+	out->length = len;
+	return mt_ioctl(bfd, MOSAIC_IOC_REFS, out);
+}
+
+int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed)
+{
+	struct mosaic_pattern p;
+
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.offset = off;
+	p.length = len;
+	p.seed = seed;
+	return mt_ioctl(bfd, MOSAIC_IOC_FILL, &p);
+}
+
+int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,
+	      uint64_t *mismatches, uint64_t *first)
+{
+	struct mosaic_pattern p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.argsz = sizeof(p);
+	p.offset = off;
+	p.length = len;
+	p.seed = seed;
+	/* Poison the out fields so a kernel that never writes them is caught. */
+	p.mismatches = 0xdeadbeefULL;
+	p.first_mismatch = 0xdeadbeefULL;
+	ret = mt_ioctl(bfd, MOSAIC_IOC_VERIFY, &p);
+	if (mismatches)
+		*mismatches = p.mismatches;
+	if (first)
+		*first = p.first_mismatch;
+	return ret;
+}
+
+bool mt_stats_delta_is(const struct mosaic_stats *base,
+		       const struct mosaic_stats *now,
+		       int64_t buffers, int64_t pages, int64_t maps)
+{
+	bool ok = now->buffers == base->buffers + (uint64_t)buffers &&
+		  now->pages == base->pages + (uint64_t)pages &&
+		  now->maps == base->maps + (uint64_t)maps;
+
+	if (!ok)
+		tap_diag("ledger: buffers/pages/maps = %llu/%llu/%llu, expected "
+			 "%llu/%llu/%llu (base %llu/%llu/%llu %+lld/%+lld/%+lld)",
+			 ULL(now->buffers), ULL(now->pages), ULL(now->maps),
+			 ULL(base->buffers + (uint64_t)buffers),
+			 ULL(base->pages + (uint64_t)pages),
+			 ULL(base->maps + (uint64_t)maps),
+			 ULL(base->buffers), ULL(base->pages), ULL(base->maps),
+			 (long long)buffers, (long long)pages, (long long)maps);
+	return ok;
+}
+
+bool mt_ledger_is(int devfd, const struct mosaic_stats *base,
+		  int64_t buffers, int64_t pages, int64_t maps)
+{
+	struct mosaic_stats now;
+	int ret = mt_stats(devfd, &now);
+
+	if (ret < 0) {
+		tap_diag("STATS failed: %s", strerror(-ret));
+		return false;
+	}
+	return mt_stats_delta_is(base, &now, buffers, pages, maps);
+}
+
+void mt_user_fill(void *map, uint64_t buf_off, uint64_t len, uint64_t seed)
+{
+	volatile uint64_t *w = map;
+
+	/* volatile: the stores must really reach the shared pages. */
+	for (uint64_t i = 0; i < len / 8; i++)
+		w[i] = mosaic_pattern_word(seed, buf_off + i * 8);
+}
+
+uint64_t mt_user_check(const void *map, uint64_t buf_off, uint64_t len,
+		       uint64_t seed, uint64_t *first_bad)
+{
+	const volatile uint64_t *w = map;
+	uint64_t bad = 0;
+
+	if (first_bad)
+		*first_bad = UINT64_MAX;
+	for (uint64_t i = 0; i < len / 8; i++) {
+		if (w[i] != mosaic_pattern_word(seed, buf_off + i * 8)) {
+			if (!bad && first_bad)
+				*first_bad = buf_off + i * 8;
+			bad++;
+		}
+	}
+	return bad;
+}
+
+uint64_t mt_count_nonzero(const void *map, uint64_t len)
+{
+	const volatile uint64_t *w = map;
+	uint64_t n = 0;
+
+	for (uint64_t i = 0; i < len / 8; i++)
+		n += w[i] != 0;
+	return n;
+}
+
+/* Read exactly len bytes at off, or return -errno (-EIO on short read). */
+static int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t r = pread(fd, p, len, off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			return -EIO;
+		p += r;
+		len -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+int mt_pagemap_pfns(const void *addr, size_t npages, uint64_t *pfns)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t vpn = (uintptr_t)addr / MT_PAGE;
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	/* One read for the whole range: pagemap entries are 8 bytes each. */
+	ret = pread_full(fd, pfns, npages * 8, (off_t)(vpn * 8));
+	close(fd);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < npages; i++) {
+		uint64_t e = pfns[i];
+
+		/* bit 63: present; bits 0-54: PFN. */
+		pfns[i] = (e >> 63) & 1 ? (e & ((1ULL << 55) - 1)) : MT_PFN_NONE;
+	}
+	return 0;
+}
+
+bool mt_pfns_visible(const uint64_t *pfns, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pfns[i] != MT_PFN_NONE && pfns[i] != 0)
+			return true;
+	return false;
+}
+
+int mt_kpagecount(const uint64_t *pfns, size_t n, uint64_t *counts)
+{
+	int fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (size_t i = 0; i < n;) {
+		size_t run = 1;
+
+		if (pfns[i] == MT_PFN_NONE) {
+			counts[i++] = UINT64_MAX;
+			continue;
+		}
+		/* Batch physically consecutive pages into one pread. */
+		while (i + run < n && pfns[i + run] == pfns[i] + run)
+			run++;
+		ret = pread_full(fd, &counts[i], run * 8, (off_t)(pfns[i] * 8));
+		if (ret < 0)
+			break;
+		i += run;
+	}
+	close(fd);
+	return ret;
+}
+
+bool mt_kpagecount_all(const uint64_t *pfns, size_t n, uint64_t want,
+		       const char *what)
+{
+	uint64_t *counts = mt_xcalloc(n, sizeof(*counts));
+	size_t bad = 0, first = 0;
+	int ret = mt_kpagecount(pfns, n, counts);
+
+	if (ret < 0) {
+		tap_diag("%s: reading /proc/kpagecount failed: %s", what,
+			 strerror(-ret));
+		mt_xfree(counts, n, sizeof(*counts));
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (counts[i] != want) {
+			if (!bad)
+				first = i;
+			bad++;
+		}
+	}
+	if (bad)
+		tap_diag("%s: %zu of %zu pages have kpagecount != %llu; "
+			 "first: page %zu pfn %#llx count %lld",
+			 what, bad, n, ULL(want), first, ULL(pfns[first]),
+			 (long long)counts[first]);
+	mt_xfree(counts, n, sizeof(*counts));
+	return bad == 0;
+}
+
+int mt_param_u64(const char *name, uint64_t *out)
+{
+	char path[256], buf[64], *end;
+	int fd;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 MT_MODULE_NAME, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	errno = 0;
+	*out = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+bool mt_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/" MT_MODULE_NAME, &st) == 0;
+}
+
+int mt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the DIR's own fd */
+}
+
+int mt_run_child(int (*fn)(void *arg), void *arg, unsigned timeout_s)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		alarm(timeout_s);
+		_exit(fn(arg) & 0x7f);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+void *mt_xcalloc(size_t n, size_t size)
+{
+	size_t len = n * size;
+	void *p;
+
+	if (len == 0)
+		len = 1;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("out of memory (%zu bytes)", len);
+	return p;
+}
+
+void mt_xfree(void *p, size_t n, size_t size)
+{
+	if (p)
+		munmap(p, n * size > 0 ? n * size : 1);
+}
+
+const char *mt_errname(int err)
+{
+	const char *s;
+
+	if (err < 0)
+		err = -err;
+	if (err == 0)
+		return "success";
+	s = strerrorname_np(err);
+	return s ? s : "E?";
+}
