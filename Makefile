@@ -66,3 +66,44 @@ clean:
 	rm -rf $(O)
 
 FORCE:
+
+# ---------------------------------------------------------------------------
+# Debug kernel tier: the same suite on a kernel built from Debian's
+# linux-source with vm/config/base.config + vm/config/debug.config (KASAN,
+# kmemleak, lockdep, DEBUG_VM, page_table_check, DEBUG_PAGEALLOC, SLUB and
+# DMA-API debugging).  vm/build-kernel caches the kernel outside the clone;
+# the first build takes a while, later runs find it in < 1 s.
+#   make kernel-debug   build/find the debug kernel, print its KVER/KDIR/...
+#   make check-debug    build mosaic.ko against it and run the test suite
+# The module is built in a copy of kernel/ + include/ under $(O)/debug, so
+# the stock-kernel kernel/mosaic.ko is left alone.
+KERNEL_DEBUG_ENV := $(O)/kernel-debug.env
+DEBUG_SRC := $(O)/debug
+DEBUG_KO := $(DEBUG_SRC)/kernel/mosaic.ko
+# Everything is several times slower under KASAN & co. (and TCG): the whole
+# VM run, and each test program (run-tests' default per-test timeout; the
+# kernel hands unknown NAME=value command line words to init's environment).
+CHECK_DEBUG_TIMEOUT ?= 5400
+CHECK_DEBUG_TEST_TIMEOUT ?= 900
+
+.PHONY: kernel-debug module-debug check-debug
+
+$(KERNEL_DEBUG_ENV): setup FORCE
+	@mkdir -p $(O)
+	@vm/build-kernel debug > $@.tmp && mv $@.tmp $@
+
+kernel-debug: $(KERNEL_DEBUG_ENV)
+	@cat $(KERNEL_DEBUG_ENV)
+
+# cp -pu: only changed sources are copied, with their mtimes, so kbuild
+# rebuilds only what changed.
+module-debug: $(KERNEL_DEBUG_ENV)
+	@mkdir -p $(DEBUG_SRC)
+	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
+		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(DEBUG_SRC) {} +
+	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/kernel KDIR="$$KDIR"
+
+check-debug: module-debug tests
+	vm/check $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
+		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+		--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) $(O)/tests

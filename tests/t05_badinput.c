@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * t05_badinput: every malformed request is refused with its exact errno,
+ * and a refused request leaks nothing (no buffer, page, map or fd).
+ *
+ * One test point per case. The rules come from the DOC comments of
+ * include/uapi/linux/mosaic.h: argsz from the first published size up to a
+ * page, unknown tail bytes must be zero (E2BIG), unknown flags and non-zero
+ * reserved fields are EINVAL, size 0 is EINVAL, too big is EFBIG, only
+ * MAP_SHARED inside the buffer can be mapped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mosaic_test.h"
+#include "tap.h"
+
+#define MAX_FDS	256	/* fds scanned for leaks; the test opens only a few */
+#define BUF_NP	16
+#define BUF_SIZE (BUF_NP * MT_PAGE)
+
+static int dev;
+static int bfd;			/* a valid buffer for the buffer-fd cases */
+static unsigned char *argbuf;	/* 2 RW pages followed by 1 PROT_NONE page */
+
+/*
+ * Run one ioctl that must fail with @want and must not change the ledger or
+ * the process's fd table. If it unexpectedly succeeds and returns an fd,
+ * that fd is closed again so later cases start clean.
+ */
+static void expect_err(int fd, unsigned long req, void *arg, int want,
+		       const char *fmt, ...) TAP_PRINTF(5, 6);
+static void expect_err(int fd, unsigned long req, void *arg, int want,
+		       const char *fmt, ...)
+{
+	struct mosaic_stats before, after;
+	bool open_before[MAX_FDS], leaked = false, ledger;
+	int ret, err, sret;
+	char desc[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+
+	for (int i = 0; i < MAX_FDS; i++)
+		open_before[i] = fcntl(i, F_GETFD) >= 0;
+	sret = mt_stats(dev, &before);
+	errno = 0;
+	ret = ioctl(fd, req, arg);
+	err = ret < 0 ? errno : 0;
+	/*
+	 * Any fd that appeared is a leak on failure (or the product of an
+	 * unexpected success). Close it, so it does not pin a buffer and
+	 * spoil the ledger checks of the cases after this one.
+	 */
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (!open_before[i] && fcntl(i, F_GETFD) >= 0) {
+			if (ret < 0) {
+				tap_diag("failed ioctl left a new fd %d behind", i);
+				leaked = true;
+			}
+			close(i);
+		}
+	}
+	if (sret == 0)
+		sret = mt_stats(dev, &after);
+	ledger = sret == 0 && mt_stats_delta_is(&before, &after, 0, 0, 0);
+	/* The ledger after the leaked fd was closed: is anything left for good? */
+	if (leaked && sret == 0)
+		tap_diag("after closing the leaked fd the ledger is %s",
+			 mt_ledger_is(dev, &before, 0, 0, 0) ? "back" : "still off");
+	tap_ok(ret < 0 && err == want && ledger && !leaked,
+	       "%s -> %s (got %s%s%s)", desc, mt_errname(want),
+	       ret < 0 ? mt_errname(err) : "success",
+	       leaked ? ", but a new fd was left open" : "",
+	       ledger ? "" : ", ledger changed");
+}
+
+/* A valid ALLOC argument at the start of argbuf; the rest zeroed. */
+static struct mosaic_alloc *alloc_arg(void)
+{
+	struct mosaic_alloc *a = (struct mosaic_alloc *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	a->argsz = sizeof(*a);
+	a->size = 16 * MT_PAGE;
+	a->backend = MOSAIC_BACKEND_PAGES;
+	a->strategy = MOSAIC_STRATEGY_AUTO;
+	a->fd = -1;
+	return a;
+}
+
+static struct mosaic_pattern *pattern_arg(uint64_t off, uint64_t len)
+{
+	struct mosaic_pattern *p = (struct mosaic_pattern *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	p->argsz = sizeof(*p);
+	p->offset = off;
+	p->length = len;
+	p->seed = 42;
+	return p;
+}
+
+static struct mosaic_refs *refs_arg(uint64_t off, uint64_t len)
+{
+	struct mosaic_refs *r = (struct mosaic_refs *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	r->argsz = sizeof(*r);
+	r->offset = off;
+	r->length = len;
+	return r;
+}
+
+static struct mosaic_info *info_arg(void)
+{
+	struct mosaic_info *in = (struct mosaic_info *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	in->argsz = sizeof(*in);
+	return in;
+}
+
+static struct mosaic_stats *stats_arg(void)
+{
+	struct mosaic_stats *s = (struct mosaic_stats *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	s->argsz = sizeof(*s);
+	return s;
+}
+
+/* An ALLOC that must be accepted (forward compatibility), then released. */
+static void expect_alloc_ok(uint32_t argsz, const char *desc)
+{
+	struct mosaic_stats before;
+	struct mosaic_alloc *a = alloc_arg();
+	struct mosaic_info info;
+	int ret, iret = -1;
+
+	a->argsz = argsz;
+	mt_stats(dev, &before);
+	ret = mt_ioctl(dev, MOSAIC_IOC_ALLOC, a);
+	if (ret >= 0) {
+		/* .fd is the documented out field (t01 checks the return value). */
+		ret = a->fd;
+		iret = mt_info(ret, &info);
+		close(ret);
+	}
+	tap_ok(ret >= 0 && iret == 0 && info.size == 16 * MT_PAGE &&
+	       mt_ledger_is(dev, &before, 0, 0, 0),
+	       "%s is accepted and gives a working 16-page buffer (%s)", desc,
+	       mt_errname(ret < 0 ? ret : 0));
+}
+
+/* mmap that must fail with @want and must not add a map to the ledger. */
+static void expect_mmap_err(size_t len, off_t off, int prot, int flags, int want,
+			    const char *desc)
+{
+	struct mosaic_stats before;
+	void *p;
+	int err;
+
+	mt_stats(dev, &before);
+	/* Raw syscall: libc must not pre-check anything, the kernel answers. */
+	errno = 0;
+	p = (void *)syscall(SYS_mmap, NULL, len, prot, flags, bfd, off);
+	err = p == MAP_FAILED ? errno : 0;
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	tap_ok(p == MAP_FAILED && err == want && mt_ledger_is(dev, &before, 0, 0, 0),
+	       "%s -> %s (got %s)", desc, mt_errname(want),
+	       p == MAP_FAILED ? mt_errname(err) : "success");
+}
+
+/* Exec'd copy of ourselves: is fd N still open after execve? */
+static int cloexec_probe(const char *arg)
+{
+	int fd = atoi(arg);
+
+	return fcntl(fd, F_GETFD) < 0 && errno == EBADF ? 0 : 1;
+}
+
+static void test_cloexec(void)
+{
+	int fd = mt_alloc(dev, 16 * MT_PAGE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
+	int fl, status = -1;
+	char num[16];
+	pid_t pid;
+
+	fl = fd >= 0 ? fcntl(fd, F_GETFD) : -1;
+	tap_ok(fd >= 0 && fl >= 0 && (fl & FD_CLOEXEC),
+	       "buffer fd from ALLOC has FD_CLOEXEC (F_GETFD %#x)", fl);
+	if (fd < 0) {
+		tap_skip("no buffer fd", "buffer fd is closed across execve");
+		return;
+	}
+	/* Prove the flag works: a re-exec'd copy of this program must not have it. */
+	snprintf(num, sizeof(num), "%d", fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "t05_badinput", "--cloexec-probe", num, (char *)NULL);
+		_exit(99);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 99)
+		tap_skip("cannot re-exec /proc/self/exe", "buffer fd is closed across execve");
+	else
+		tap_ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		       "buffer fd is closed across execve (probe status %#x)", status);
+	close(fd);
+}
+
+static void test_alloc(void)
+{
+	struct mosaic_alloc *a;
+	uint64_t max = 0;
+	int ret;
+
+	/* flags */
+	a = alloc_arg(); a->flags = 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 1 (unknown flag)");
+	a = alloc_arg(); a->flags = 0x80000000u;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 0x80000000 (unknown flag)");
+
+	/* reserved fields */
+	a = alloc_arg(); a->__reserved0 = 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC __reserved0 = 1");
+	for (int i = 0; i < 4; i++) {
+		a = alloc_arg();
+		a->__reserved[i] = 1ULL << 63;
+		expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC __reserved[%d] != 0", i);
+	}
+
+	/* argsz */
+	a = alloc_arg(); a->argsz = MOSAIC_ALLOC_SIZE_VER0 - 8;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC argsz = VER0 - 8 (too small)");
+	a = alloc_arg(); a->argsz = 0;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC argsz = 0");
+	a = alloc_arg(); a->argsz = sizeof(*a) + 8;
+	argbuf[sizeof(*a)] = 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, E2BIG,
+		   "ALLOC argsz = sizeof + 8 with a non-zero byte right after the struct");
+	a = alloc_arg(); a->argsz = 4096;
+	argbuf[4095] = 0x80;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, E2BIG,
+		   "ALLOC argsz = 4096 with a non-zero last byte");
+	a = alloc_arg(); a->argsz = 4096 + 8;	/* tail all zero: size alone is refused */
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, E2BIG, "ALLOC argsz = 4104 (> one page), zero tail");
+	a = alloc_arg(); a->argsz = UINT32_MAX;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, E2BIG, "ALLOC argsz = 0xffffffff");
+	expect_alloc_ok(sizeof(struct mosaic_alloc) + 8, "ALLOC argsz = sizeof + 8 with a zero tail");
+	expect_alloc_ok(4096, "ALLOC argsz = 4096 with a zero tail");
+
+	/* size */
+	a = alloc_arg(); a->size = 0;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC size = 0");
+	ret = mt_param_u64("max_buffer_size", &max);
+	if (ret == 0) {
+		tap_diag("max_buffer_size = %llu", ULL(max));
+		a = alloc_arg(); a->size = max + 1;
+		expect_err(dev, MOSAIC_IOC_ALLOC, a, EFBIG, "ALLOC size = max_buffer_size + 1");
+	} else {
+		tap_skip("cannot read /sys/module/mosaic/parameters/max_buffer_size",
+			 "ALLOC size = max_buffer_size + 1 -> EFBIG");
+	}
+	a = alloc_arg(); a->size = UINT64_MAX;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFBIG, "ALLOC size = 2^64-1");
+	a = alloc_arg(); a->size = UINT64_MAX - MT_PAGE + 2;	/* page round-up would wrap to 0 */
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFBIG, "ALLOC size whose page round-up overflows");
+
+	/* backend / strategy */
+	a = alloc_arg(); a->backend = 0;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_PAGES + 1000;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 1001 (unknown)");
+	a = alloc_arg(); a->backend = UINT32_MAX;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0xffffffff");
+	a = alloc_arg(); a->strategy = 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1 (unknown)");
+	a = alloc_arg(); a->strategy = 1000;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1000 (unknown)");
+	a = alloc_arg(); a->strategy = UINT32_MAX;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 0xffffffff");
+
+	/* bad pointers */
+	expect_err(dev, MOSAIC_IOC_ALLOC, NULL, EFAULT, "ALLOC with a NULL argument");
+	expect_err(dev, MOSAIC_IOC_ALLOC, argbuf + 2 * MT_PAGE, EFAULT,
+		   "ALLOC with an argument in a PROT_NONE page");
+	a = (struct mosaic_alloc *)(argbuf + 2 * MT_PAGE - sizeof(*a));
+	memset(argbuf, 0, 2 * MT_PAGE);
+	a->argsz = 4096;
+	a->size = 16 * MT_PAGE;
+	a->backend = MOSAIC_BACKEND_PAGES;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFAULT,
+		   "ALLOC argsz = 4096 whose tail runs into a PROT_NONE page");
+
+	/*
+	 * The struct is readable but not writable: the buffer gets made, then
+	 * copying .fd back fails. The fd must not stay installed and the
+	 * buffer must be freed.
+	 */
+	{
+		struct mosaic_alloc *ro = mmap(NULL, MT_PAGE, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (ro == MAP_FAILED)
+			tap_bail("mmap: %s", strerror(errno));
+		ro->argsz = sizeof(*ro);
+		ro->size = 16 * MT_PAGE;
+		ro->backend = MOSAIC_BACKEND_PAGES;
+		ro->fd = -1;
+		mprotect(ro, MT_PAGE, PROT_READ);
+		expect_err(dev, MOSAIC_IOC_ALLOC, ro, EFAULT,
+			   "ALLOC with a read-only argument (copy-out of .fd fails), no fd or buffer leaked");
+		munmap(ro, MT_PAGE);
+	}
+
+	/* unknown ioctl numbers on /dev/mosaic */
+	expect_err(dev, _IO(MOSAIC_IOC_MAGIC, 0x7f), argbuf, ENOTTY, "/dev/mosaic: unknown ioctl nr 0x7f");
+	expect_err(dev, _IO('X', 0x00), argbuf, ENOTTY, "/dev/mosaic: ioctl with another magic");
+	a = alloc_arg();
+	expect_err(dev, _IOWR(MOSAIC_IOC_MAGIC, 0x00, struct mosaic_alloc), a, ENOTTY,
+		   "/dev/mosaic: ALLOC's nr with size bits encoded (a different request)");
+}
+
+static void test_buffer_ioctls(void)
+{
+	struct mosaic_pattern *p;
+	struct mosaic_refs *r;
+	struct mosaic_info *in;
+	struct mosaic_stats *s;
+
+	/* FILL / VERIFY ranges */
+	p = pattern_arg(4, 64);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset 4 (not a multiple of 8)");
+	p = pattern_arg(0, 12);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length 12 (not a multiple of 8)");
+	p = pattern_arg(BUF_SIZE, 8);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset == buffer size");
+	p = pattern_arg(BUF_SIZE - 8, 16);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL range ending one word past the buffer");
+	p = pattern_arg(0, BUF_SIZE + MT_PAGE);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length bigger than the buffer");
+	p = pattern_arg(UINT64_MAX - 7, 16);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset 2^64-8 (offset+length wraps)");
+	p = pattern_arg(8, UINT64_MAX - 7);
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length 2^64-8 (offset+length wraps)");
+	p = pattern_arg(4, 64);
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY offset 4 (not a multiple of 8)");
+	p = pattern_arg(0, 20);
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY length 20 (not a multiple of 8)");
+	p = pattern_arg(MT_PAGE, BUF_SIZE);
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY range past the end of the buffer");
+	p = pattern_arg(UINT64_MAX - 7, 16);
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY offset 2^64-8 (offset+length wraps)");
+
+	/* REFS ranges */
+	r = refs_arg(8, MT_PAGE);
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS offset 8 (not page aligned)");
+	r = refs_arg(0, MT_PAGE + 8);
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS length not page aligned");
+	r = refs_arg(BUF_SIZE - MT_PAGE, 2 * MT_PAGE);
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS range past the end of the buffer");
+	r = refs_arg(UINT64_MAX - MT_PAGE + 1, 2 * MT_PAGE);
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS offset+length wraps");
+
+	/* flags != 0 */
+	in = info_arg(); in->flags = 1;
+	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO flags = 1");
+	r = refs_arg(0, MT_PAGE); r->flags = 1;
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS flags = 1");
+	p = pattern_arg(0, 64); p->flags = 1;
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL flags = 1");
+	p = pattern_arg(0, 64); p->flags = 0x100;
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY flags = 0x100");
+	s = stats_arg(); s->flags = 1;
+	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS flags = 1");
+
+	/* reserved != 0 */
+	in = info_arg(); in->__reserved[0] = 1;
+	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO __reserved[0] != 0");
+	p = pattern_arg(0, 64); p->__reserved[1] = 1;
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL __reserved[1] != 0");
+	r = refs_arg(0, MT_PAGE); r->__reserved[0] = 1;
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS __reserved[0] != 0");
+	s = stats_arg(); s->__reserved[3] = 1;
+	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS __reserved[3] != 0");
+
+	/* argsz below the first version, for each struct */
+	in = info_arg(); in->argsz = MOSAIC_INFO_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO argsz = VER0 - 8");
+	p = pattern_arg(0, 64); p->argsz = MOSAIC_PATTERN_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL argsz = VER0 - 8");
+	r = refs_arg(0, MT_PAGE); r->argsz = MOSAIC_REFS_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS argsz = VER0 - 8");
+	s = stats_arg(); s->argsz = MOSAIC_STATS_SIZE_VER0 - 8;
+	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS argsz = VER0 - 8");
+	p = pattern_arg(0, 64); p->argsz = sizeof(*p) + 8;
+	argbuf[sizeof(*p) + 3] = 1;
+	expect_err(bfd, MOSAIC_IOC_VERIFY, p, E2BIG, "VERIFY argsz = sizeof + 8 with a non-zero tail");
+
+	/* bad pointers */
+	expect_err(bfd, MOSAIC_IOC_INFO, NULL, EFAULT, "INFO with a NULL argument");
+	expect_err(bfd, MOSAIC_IOC_FILL, NULL, EFAULT, "FILL with a NULL argument");
+	expect_err(bfd, MOSAIC_IOC_VERIFY, argbuf + 2 * MT_PAGE, EFAULT,
+		   "VERIFY with an argument in a PROT_NONE page");
+	expect_err(bfd, MOSAIC_IOC_REFS, NULL, EFAULT, "REFS with a NULL argument");
+	expect_err(dev, MOSAIC_IOC_STATS, NULL, EFAULT, "STATS with a NULL argument");
+
+	/* unknown ioctl numbers on a buffer fd */
+	expect_err(bfd, _IO(MOSAIC_IOC_MAGIC, 0x7f), argbuf, ENOTTY, "buffer fd: unknown ioctl nr 0x7f");
+	expect_err(bfd, _IO('X', 0x11), argbuf, ENOTTY, "buffer fd: ioctl with another magic");
+
+	/* None of the refused FILLs may have written anything. */
+	{
+		uint64_t nz = UINT64_MAX;
+		void *m = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, bfd, 0);
+
+		if (m != MAP_FAILED) {
+			nz = mt_count_nonzero(m, BUF_SIZE);
+			munmap(m, BUF_SIZE);
+		}
+		tap_ok(nz == 0, "refused FILLs left the buffer all zero (%llu non-zero words)", ULL(nz));
+	}
+}
+
+static void test_mmap(void)
+{
+	int rw = PROT_READ | PROT_WRITE;
+
+	expect_mmap_err(MT_PAGE, 100, rw, MAP_SHARED, EINVAL, "mmap offset 100 (not page aligned)");
+	expect_mmap_err(MT_PAGE, BUF_SIZE, rw, MAP_SHARED, EINVAL, "mmap offset == buffer size");
+	expect_mmap_err(MT_PAGE, 1000 * MT_PAGE, rw, MAP_SHARED, EINVAL, "mmap offset far past the end");
+	/* Large but below the VFS's own EOVERFLOW limit, so the module decides. */
+	expect_mmap_err(MT_PAGE, 0x4000000000000000LL, rw, MAP_SHARED, EINVAL,
+			"mmap offset 2^62");
+	expect_mmap_err(9 * MT_PAGE, 8 * MT_PAGE, rw, MAP_SHARED, EINVAL,
+			"mmap offset 8 pages + length 9 pages (one page past the end)");
+	expect_mmap_err(BUF_SIZE + MT_PAGE, 0, rw, MAP_SHARED, EINVAL,
+			"mmap length one page bigger than the buffer");
+	expect_mmap_err(BUF_SIZE, 0, rw, MAP_PRIVATE, EINVAL, "mmap MAP_PRIVATE read-write");
+	expect_mmap_err(BUF_SIZE, 0, PROT_READ, MAP_PRIVATE, EINVAL, "mmap MAP_PRIVATE read-only");
+}
+
+int main(int argc, char **argv)
+{
+	struct mosaic_stats base;
+
+	if (argc == 3 && strcmp(argv[1], "--cloexec-probe") == 0)
+		return cloexec_probe(argv[2]);
+
+	tap_diag("t05_badinput: refused requests, exact errnos, nothing leaked");
+	dev = mt_open_dev_or_bail();
+	if (mt_stats(dev, &base) < 0)
+		tap_bail("STATS failed");
+
+	argbuf = mmap(NULL, 3 * MT_PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (argbuf == MAP_FAILED || mprotect(argbuf + 2 * MT_PAGE, MT_PAGE, PROT_NONE))
+		tap_bail("argument buffer: %s", strerror(errno));
+
+	test_cloexec();
+	test_alloc();
+
+	bfd = mt_alloc(dev, BUF_SIZE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
+	if (bfd < 0)
+		tap_bail("cannot allocate the buffer for the buffer-fd cases: %s", mt_errname(bfd));
+	test_buffer_ioctls();
+	test_mmap();
+	close(bfd);
+
+	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
+	close(dev);
+	return tap_exit();
+}
