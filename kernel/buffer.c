@@ -299,29 +299,42 @@ static const struct file_operations mosaic_buf_fops = {
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
  * @buf: the buffer; its caller's reference moves to the fd on success
+ * @ufd: where user space wants the fd number
+ *
+ * The fd goes live only after its number reached user space, so a failed
+ * copy leaves nothing behind: no fd, no buffer.
  *
  * Return: the fd, or -errno. On failure @buf's reference has been dropped.
  */
-int mosaic_buf_install_fd(struct mosaic_buf *buf)
+int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 {
 	struct file *file;
-	int fd;
+	int fd, ret;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		ret = fd;
 		goto err_put_buf;
+	}
 
 	file = anon_inode_getfile("[mosaic]", &mosaic_buf_fops, buf,
 				  O_RDWR | O_CLOEXEC);
 	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	if (put_user(fd, ufd)) {
+		/* The file owns the buffer's reference now; fput drops it. */
+		fput(file);
 		put_unused_fd(fd);
-		fd = PTR_ERR(file);
-		goto err_put_buf;
+		return -EFAULT;
 	}
 	fd_install(fd, file);
 	return fd;
 
+err_put_fd:
+	put_unused_fd(fd);
 err_put_buf:
 	mosaic_buf_put(buf);
-	return fd;
+	return ret;
 }

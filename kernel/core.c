@@ -71,7 +71,7 @@ static int mosaic_ioctl_alloc(struct mosaic_alloc __user *uarg)
 	struct device *dev = NULL;
 	struct mosaic_alloc req;
 	struct mosaic_buf *buf;
-	int fd, ret;
+	int ret;
 
 	ret = mosaic_copy_arg_from_user(&req, sizeof(req),
 					MOSAIC_ALLOC_SIZE_VER0, uarg);
@@ -95,18 +95,7 @@ static int mosaic_ioctl_alloc(struct mosaic_alloc __user *uarg)
 	}
 
 	/* On success the fd owns the buffer's first reference. */
-	fd = mosaic_buf_install_fd(buf);
-	if (fd < 0)
-		return fd;
-
-	/*
-	 * The fd is already live in the table, so a failure to report it
-	 * cannot be undone by closing it: another thread may be using it.
-	 * Same rule as every fd-returning ioctl in the kernel.
-	 */
-	if (put_user(fd, &uarg->fd))
-		return -EFAULT;
-	return 0;
+	return mosaic_buf_install_fd(buf, &uarg->fd);
 }
 
 static int mosaic_ioctl_stats(struct mosaic_stats __user *uarg)

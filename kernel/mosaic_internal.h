@@ -173,7 +173,7 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 				     struct device *dev);
 void mosaic_buf_get(struct mosaic_buf *buf);
 void mosaic_buf_put(struct mosaic_buf *buf);
-int mosaic_buf_install_fd(struct mosaic_buf *buf);
+int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
 
 /* segments.c */
 int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs);

@@ -132,7 +132,9 @@ enum mosaic_strategy {
  * @backend: an &enum mosaic_backend value (%EINVAL if unknown).
  * @strategy: an &enum mosaic_strategy value (%EINVAL if unknown or if it
  *	cannot map this backend's memory).
- * @fd: out: the new buffer fd, opened ``O_RDWR | O_CLOEXEC``.
+ * @fd: out: the new buffer fd, opened ``O_RDWR | O_CLOEXEC``; the ioctl
+ *	also returns it. If it cannot be stored the ioctl fails with %EFAULT
+ *	and no fd or buffer is left behind.
  * @max_order: compound, split, streaming: the largest page order to try;
  *	0 means the backend default. Other backends: must be 0.
  * @chunk_size: coherent: bytes per dma_alloc_coherent() chunk, a power of
