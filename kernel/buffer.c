@@ -11,65 +11,121 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/device.h>
+#include <linux/dma-map-ops.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 #include "mosaic_internal.h"
 
-static const struct mosaic_backend_ops *mosaic_backend_lookup(u32 id)
+static const struct mosaic_backend_ops *const mosaic_backends[] = {
+	[MOSAIC_BACKEND_PAGES] = &mosaic_backend_pages,
+	[MOSAIC_BACKEND_COMPOUND] = &mosaic_backend_compound,
+	[MOSAIC_BACKEND_SPLIT] = &mosaic_backend_split,
+	[MOSAIC_BACKEND_COHERENT] = &mosaic_backend_coherent,
+	[MOSAIC_BACKEND_STREAMING] = &mosaic_backend_streaming,
+	[MOSAIC_BACKEND_NONCONTIG] = &mosaic_backend_noncontig,
+	[MOSAIC_BACKEND_VMALLOC] = &mosaic_backend_vmalloc,
+	[MOSAIC_BACKEND_CMA] = &mosaic_backend_cma,
+};
+
+static const struct mosaic_map_ops *const mosaic_strategies[] = {
+	[MOSAIC_STRATEGY_INSERT_PAGE] = &mosaic_map_insert_page,
+	[MOSAIC_STRATEGY_INSERT_PAGES] = &mosaic_map_insert_pages,
+	[MOSAIC_STRATEGY_MAP_PAGES] = &mosaic_map_map_pages,
+	[MOSAIC_STRATEGY_REMAP_PFN] = &mosaic_map_remap_pfn,
+	[MOSAIC_STRATEGY_FAULT] = &mosaic_map_fault,
+	[MOSAIC_STRATEGY_PFN_FAULT] = &mosaic_map_pfn_fault,
+};
+
+/**
+ * mosaic_backend_needs_device() - whether a backend allocates for a device
+ * @backend: &enum mosaic_backend value, possibly invalid
+ *
+ * Return: true for the device backends; false for the rest and for
+ * values that name no backend (mosaic_buf_create() refuses those).
+ */
+bool mosaic_backend_needs_device(u32 backend)
 {
-	switch (id) {
-	case MOSAIC_BACKEND_PAGES:
-		return &mosaic_backend_pages;
-	default:
-		return NULL;
-	}
+	return backend <= MOSAIC_BACKEND_MAX && mosaic_backends[backend] &&
+	       mosaic_backends[backend]->needs_device;
 }
 
-/* Resolve AUTO to the default and refuse unknown strategies. */
-static int mosaic_strategy_resolve(u32 *strategy,
-				   const struct mosaic_map_ops **ops)
-{
-	if (*strategy == MOSAIC_STRATEGY_AUTO)
-		*strategy = MOSAIC_STRATEGY_INSERT_PAGES;
+/* Default 1 MiB: big enough to matter, small enough to succeed. */
+#define MOSAIC_DEFAULT_CHUNK_SIZE	SZ_1M
 
-	switch (*strategy) {
-	case MOSAIC_STRATEGY_INSERT_PAGES:
-		*ops = &mosaic_strategy_insert_pages;
-		return 0;
-	default:
+/*
+ * Check the backend-specific knobs of @req and fill them into @buf.
+ * A knob a backend does not use must be zero, so it can gain a meaning
+ * for that backend later.
+ */
+static int mosaic_buf_set_params(struct mosaic_buf *buf,
+				 const struct mosaic_alloc *req)
+{
+	bool orders = req->backend == MOSAIC_BACKEND_COMPOUND ||
+		      req->backend == MOSAIC_BACKEND_SPLIT ||
+		      req->backend == MOSAIC_BACKEND_STREAMING;
+	bool chunks = req->backend == MOSAIC_BACKEND_COHERENT;
+
+	if ((req->max_order && !orders) || (req->chunk_size && !chunks))
 		return -EINVAL;
-	}
+	if (req->max_order > MOSAIC_MAX_PAGE_ORDER)
+		return -EINVAL;
+	if (req->chunk_size &&
+	    (!is_power_of_2(req->chunk_size) || req->chunk_size < PAGE_SIZE ||
+	     req->chunk_size > (PAGE_SIZE << MOSAIC_MAX_PAGE_ORDER)))
+		return -EINVAL;
+
+	/* Streaming defaults to order 0; the others to a PMD's worth. */
+	if (req->max_order)
+		buf->max_order = req->max_order;
+	else if (req->backend != MOSAIC_BACKEND_STREAMING)
+		buf->max_order = min(MOSAIC_DEFAULT_MAX_ORDER,
+				     MOSAIC_MAX_PAGE_ORDER);
+	buf->chunk_size = req->chunk_size ?: MOSAIC_DEFAULT_CHUNK_SIZE;
+	return 0;
 }
 
 /**
  * mosaic_buf_create() - allocate a buffer as @req describes
  * @req: a validated %MOSAIC_IOC_ALLOC request (flags and reserved are zero)
+ * @dev: device for the device backends, with a reference the buffer takes
+ *	over on success; NULL for the others
  *
  * Return: a buffer holding one reference, or an ERR_PTR: -EINVAL for a zero
- * size or an unknown backend or strategy, -EFBIG above the module's limit,
- * -ENOMEM or -EINTR from the backend.
+ * size, an unknown backend or strategy, a strategy that cannot map the
+ * backend's memory or a knob the backend does not take; -EFBIG above the
+ * module's limit; -EOPNOTSUPP, -ENOMEM or -EINTR from the backend.
  */
-struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req)
+struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
+				     struct device *dev)
 {
-	const struct mosaic_map_ops *strategy;
 	const struct mosaic_backend_ops *backend;
+	const struct mosaic_map_ops *strategy;
 	struct mosaic_buf *buf;
 	u32 strategy_id = req->strategy;
 	int ret;
 
-	if (!req->size)
+	if (!req->size || req->backend > MOSAIC_BACKEND_MAX ||
+	    !mosaic_backends[req->backend])
 		return ERR_PTR(-EINVAL);
-	backend = mosaic_backend_lookup(req->backend);
-	if (!backend)
+	backend = mosaic_backends[req->backend];
+	if (strategy_id == MOSAIC_STRATEGY_AUTO)
+		strategy_id = backend->default_strategy;
+	if (strategy_id > MOSAIC_STRATEGY_MAX || !mosaic_strategies[strategy_id])
 		return ERR_PTR(-EINVAL);
-	ret = mosaic_strategy_resolve(&strategy_id, &strategy);
-	if (ret)
-		return ERR_PTR(ret);
+	strategy = mosaic_strategies[strategy_id];
+	/* See enum mosaic_strategy: whose pages may be mapped as pages. */
+	if (strategy->needs_pages && !backend->page_backed)
+		return ERR_PTR(-EINVAL);
+	if (backend->needs_device != !!dev)
+		return ERR_PTR(-EINVAL);
 	/* Compare before rounding so a size near U64_MAX cannot wrap. */
 	if (req->size > READ_ONCE(mosaic_max_buffer_size))
 		return ERR_PTR(-EFBIG);
@@ -84,11 +140,16 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req)
 	buf->strategy_id = strategy_id;
 	buf->backend = backend;
 	buf->strategy = strategy;
+	buf->dev = dev;
 	atomic_long_set(&buf->nr_maps, 0);
+	ret = mosaic_buf_set_params(buf, req);
+	if (ret)
+		goto err_free_buf;
 
 	ret = backend->alloc(buf);
 	if (ret)
 		goto err_free_buf;
+	mosaic_buf_trim_segs(buf);
 
 	atomic_long_inc(&mosaic_ledger.buffers);
 	atomic_long_inc(&mosaic_ledger.total_buffers);
@@ -104,6 +165,7 @@ static void mosaic_buf_release(struct kref *ref)
 	struct mosaic_buf *buf = container_of(ref, struct mosaic_buf, ref);
 
 	buf->backend->free(buf);
+	put_device(buf->dev);
 	atomic_long_dec(&mosaic_ledger.buffers);
 	kfree(buf);
 }
@@ -116,20 +178,6 @@ void mosaic_buf_get(struct mosaic_buf *buf)
 void mosaic_buf_put(struct mosaic_buf *buf)
 {
 	kref_put(&buf->ref, mosaic_buf_release);
-}
-
-/**
- * mosaic_buf_page() - the page that backs one page of the buffer
- * @buf: the buffer
- * @pgoff: page index inside the buffer
- *
- * Return: the page, or NULL if @pgoff is past the end.
- */
-struct page *mosaic_buf_page(struct mosaic_buf *buf, pgoff_t pgoff)
-{
-	if (pgoff >= buf->nr_pages)
-		return NULL;
-	return buf->pages[pgoff];
 }
 
 static void mosaic_vm_open(struct vm_area_struct *vma)
@@ -158,10 +206,26 @@ static vm_fault_t mosaic_vm_fault(struct vm_fault *vmf)
 	return buf->strategy->fault(vmf);
 }
 
+static vm_fault_t mosaic_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				      pgoff_t end)
+{
+	struct mosaic_buf *buf = vmf->vma->vm_private_data;
+
+	return buf->strategy->map_pages(vmf, start, end);
+}
+
 static const struct vm_operations_struct mosaic_vm_ops = {
 	.open = mosaic_vm_open,
 	.close = mosaic_vm_close,
 	.fault = mosaic_vm_fault,
+};
+
+/* The core only tries fault-around when ->map_pages exists at all. */
+static const struct vm_operations_struct mosaic_vm_ops_fault_around = {
+	.open = mosaic_vm_open,
+	.close = mosaic_vm_close,
+	.fault = mosaic_vm_fault,
+	.map_pages = mosaic_vm_map_pages,
 };
 
 static int mosaic_buf_mmap(struct file *file, struct vm_area_struct *vma)
@@ -183,10 +247,20 @@ static int mosaic_buf_mmap(struct file *file, struct vm_area_struct *vma)
 	/*
 	 * DONTEXPAND: mremap must not grow the VMA past what was checked
 	 * above. DONTDUMP: core dumps of DMA buffers are rarely wanted and
-	 * can be huge.
+	 * can be huge. MIXEDMAP for page strategies: pages may then be
+	 * inserted from the fault path, under the mmap read lock. PFNMAP|IO
+	 * for PFN strategies: vmf_insert_pfn() of RAM requires it, and it
+	 * tells get_user_pages() there are no pages to take.
 	 */
-	mosaic_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &mosaic_vm_ops;
+	mosaic_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP |
+			    (buf->strategy->needs_pages ? VM_MIXEDMAP :
+							  VM_PFNMAP | VM_IO));
+	/* Only x86-style coherent DMA may map coherent chunks cached. */
+	if (buf->dev && !buf->backend->page_backed &&
+	    !dev_is_dma_coherent(buf->dev))
+		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
+	vma->vm_ops = buf->strategy->map_pages ? &mosaic_vm_ops_fault_around :
+						 &mosaic_vm_ops;
 	vma->vm_private_data = buf;
 
 	ret = buf->strategy->mmap(buf, vma);
@@ -225,29 +299,42 @@ static const struct file_operations mosaic_buf_fops = {
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
  * @buf: the buffer; its caller's reference moves to the fd on success
+ * @ufd: where user space wants the fd number
+ *
+ * The fd goes live only after its number reached user space, so a failed
+ * copy leaves nothing behind: no fd, no buffer.
  *
  * Return: the fd, or -errno. On failure @buf's reference has been dropped.
  */
-int mosaic_buf_install_fd(struct mosaic_buf *buf)
+int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 {
 	struct file *file;
-	int fd;
+	int fd, ret;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		ret = fd;
 		goto err_put_buf;
+	}
 
 	file = anon_inode_getfile("[mosaic]", &mosaic_buf_fops, buf,
 				  O_RDWR | O_CLOEXEC);
 	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_fd;
+	}
+	if (put_user(fd, ufd)) {
+		/* The file owns the buffer's reference now; fput drops it. */
+		fput(file);
 		put_unused_fd(fd);
-		fd = PTR_ERR(file);
-		goto err_put_buf;
+		return -EFAULT;
 	}
 	fd_install(fd, file);
 	return fd;
 
+err_put_fd:
+	put_unused_fd(fd);
 err_put_buf:
 	mosaic_buf_put(buf);
-	return fd;
+	return ret;
 }

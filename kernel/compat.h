@@ -25,4 +25,15 @@ static inline void mosaic_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * The largest order the page allocator hands out. MAX_ORDER counted one
+ * past it until 6.4 (commit 23baf831a32c, "mm, treewide: redefine
+ * MAX_ORDER sanely") and was renamed MAX_PAGE_ORDER in 6.8.
+ */
+#ifdef HAVE_MAX_PAGE_ORDER
+#define MOSAIC_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#else
+#define MOSAIC_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
 #endif /* _MOSAIC_COMPAT_H */

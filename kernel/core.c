@@ -8,14 +8,28 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "mosaic_internal.h"
 
 struct mosaic_ledger mosaic_ledger;
+
+/*
+ * The device the device backends use when user space names none: a
+ * platform device of our own, with a 64-bit DMA mask and no IOMMU in
+ * front of it, so those backends work on any machine.
+ */
+static struct platform_device *mosaic_pdev;
+struct device *mosaic_default_device;
 
 /*
  * The limit keeps one ioctl from asking the page allocator for more than
@@ -26,37 +40,62 @@ module_param_named(max_buffer_size, mosaic_max_buffer_size, ulong, 0644);
 MODULE_PARM_DESC(max_buffer_size,
 		 "Largest buffer MOSAIC_IOC_ALLOC accepts, in bytes (default 2 GiB)");
 
+/* Longest PCI device name we accept: "dddd:bb:dd.f" with room to spare. */
+#define MOSAIC_DEVICE_NAME_MAX	64
+
+/*
+ * The device a request allocates for, with a reference: the PCI device
+ * user space named, or our platform device. Naming a device lets the
+ * caller make that device's IOMMU map memory, hence CAP_SYS_RAWIO.
+ */
+static struct device *mosaic_request_device(const struct mosaic_alloc *req)
+{
+	struct device *dev;
+	char *name;
+
+	if (!req->device)
+		return get_device(mosaic_default_device);
+	if (!capable(CAP_SYS_RAWIO))
+		return ERR_PTR(-EPERM);
+	name = strndup_user(u64_to_user_ptr(req->device),
+			    MOSAIC_DEVICE_NAME_MAX);
+	if (IS_ERR(name))
+		return ERR_CAST(name);
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+	kfree(name);
+	return dev ?: ERR_PTR(-ENODEV);
+}
+
 static int mosaic_ioctl_alloc(struct mosaic_alloc __user *uarg)
 {
+	struct device *dev = NULL;
 	struct mosaic_alloc req;
 	struct mosaic_buf *buf;
-	int fd, ret;
+	int ret;
 
 	ret = mosaic_copy_arg_from_user(&req, sizeof(req),
 					MOSAIC_ALLOC_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (req.flags || req.__reserved0 ||
-	    memchr_inv(req.__reserved, 0, sizeof(req.__reserved)))
+	if (req.flags || memchr_inv(req.__reserved, 0, sizeof(req.__reserved)))
 		return -EINVAL;
 
-	buf = mosaic_buf_create(&req);
-	if (IS_ERR(buf))
+	if (mosaic_backend_needs_device(req.backend)) {
+		dev = mosaic_request_device(&req);
+		if (IS_ERR(dev))
+			return PTR_ERR(dev);
+	} else if (req.device) {
+		return -EINVAL;
+	}
+
+	buf = mosaic_buf_create(&req, dev);
+	if (IS_ERR(buf)) {
+		put_device(dev);
 		return PTR_ERR(buf);
+	}
 
 	/* On success the fd owns the buffer's first reference. */
-	fd = mosaic_buf_install_fd(buf);
-	if (fd < 0)
-		return fd;
-
-	/*
-	 * The fd is already live in the table, so a failure to report it
-	 * cannot be undone by closing it: another thread may be using it.
-	 * Same rule as every fd-returning ioctl in the kernel.
-	 */
-	if (put_user(fd, &uarg->fd))
-		return -EFAULT;
-	return 0;
+	return mosaic_buf_install_fd(buf, &uarg->fd);
 }
 
 static int mosaic_ioctl_stats(struct mosaic_stats __user *uarg)
@@ -113,17 +152,33 @@ static int __init mosaic_init(void)
 {
 	int ret;
 
+	mosaic_pdev = platform_device_register_simple(KBUILD_MODNAME,
+						      PLATFORM_DEVID_NONE,
+						      NULL, 0);
+	if (IS_ERR(mosaic_pdev))
+		return PTR_ERR(mosaic_pdev);
+	mosaic_default_device = &mosaic_pdev->dev;
+	ret = dma_coerce_mask_and_coherent(mosaic_default_device,
+					   DMA_BIT_MASK(64));
+	if (ret)
+		goto err_unregister_pdev;
+
 	ret = misc_register(&mosaic_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/mosaic: %d\n", ret);
-		return ret;
+		goto err_unregister_pdev;
 	}
 	return 0;
+
+err_unregister_pdev:
+	platform_device_unregister(mosaic_pdev);
+	return ret;
 }
 
 static void __exit mosaic_exit(void)
 {
 	misc_deregister(&mosaic_miscdev);
+	platform_device_unregister(mosaic_pdev);
 	/*
 	 * Every buffer fd and every mapping pins the module through its
 	 * file, so reaching this point with pages still held is a bug.

@@ -8,7 +8,6 @@
  * send as zero, refuse bytes the kernel does not know unless they are zero,
  * and refuse unknown flags and non-zero reserved fields.
  */
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -64,7 +63,8 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 			     struct mosaic_info __user *uarg)
 {
 	struct mosaic_info info;
-	unsigned long i, prev_pfn = 0;
+	struct mosaic_seg seg, prev = {};
+	unsigned long i;
 	int ret;
 
 	ret = mosaic_copy_arg_from_user(&info, sizeof(info),
@@ -78,16 +78,18 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 	info.backend = buf->backend_id;
 	info.strategy = buf->strategy_id;
 	info.nr_maps = atomic_long_read(&buf->nr_maps);
-	info.nr_segments = buf->nr_pages;
+	info.nr_segments = mosaic_buf_nr_segs(buf);
 	info.nr_adjacent = 0;
 	memset(info.order_count, 0, sizeof(info.order_count));
-	info.order_count[0] = buf->nr_pages;
-	for (i = 0; i < buf->nr_pages; i++) {
-		unsigned long pfn = page_to_pfn(buf->pages[i]);
-
-		if (i && pfn == prev_pfn + 1)
+	for (i = 0; i < info.nr_segments; i++) {
+		mosaic_buf_seg(buf, i, &seg);
+		if (i && seg.pfn == prev.pfn + prev.nr_pages)
 			info.nr_adjacent++;
-		prev_pfn = pfn;
+		info.order_count[min_t(unsigned int, seg.order,
+				       MOSAIC_INFO_ORDERS - 1)]++;
+		prev = seg;
+		if (!(i % 1024))
+			cond_resched();
 	}
 	info.nr_runs = info.nr_segments - info.nr_adjacent;
 	return mosaic_copy_arg_to_user(uarg, &info, sizeof(info));
@@ -95,7 +97,7 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 
 /*
  * Walk [offset, offset + length) of the buffer one page at a time through
- * the kernel's own mapping of each page, filling or checking the pattern.
+ * each segment's own kernel address, filling or checking the pattern.
  */
 static int mosaic_pattern_walk(struct mosaic_buf *buf, struct mosaic_pattern *p,
 			       bool fill)
@@ -105,13 +107,15 @@ static int mosaic_pattern_walk(struct mosaic_buf *buf, struct mosaic_pattern *p,
 	p->mismatches = 0;
 	p->first_mismatch = ~0ULL;
 	while (off < end) {
-		struct page *page = mosaic_buf_page(buf, off >> PAGE_SHIFT);
 		u64 page_end = min_t(u64, end, (off | ~PAGE_MASK) + 1);
+		pgoff_t pgoff = off >> PAGE_SHIFT;
+		struct mosaic_seg seg;
 		u64 *kaddr;
 
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		kaddr = kmap_local_page(page);
+		mosaic_buf_find_seg(buf, pgoff, &seg);
+		kaddr = seg.kaddr + ((pgoff - seg.pgoff) << PAGE_SHIFT);
 		for (; off < page_end; off += sizeof(u64)) {
 			u64 *word = kaddr + ((off & ~PAGE_MASK) / sizeof(u64));
 			u64 want = mosaic_pattern_word(p->seed, off);
@@ -124,7 +128,6 @@ static int mosaic_pattern_walk(struct mosaic_buf *buf, struct mosaic_pattern *p,
 				p->mismatches++;
 			}
 		}
-		kunmap_local(kaddr);
 		cond_resched();
 	}
 	return 0;
@@ -152,18 +155,43 @@ static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
 	return mosaic_copy_arg_to_user(uarg, &p, sizeof(p));
 }
 
+/*
+ * References on one allocation unit that the refcount rule does not
+ * explain: its count minus the buffer's own reference minus one per PTE.
+ * A compound page is one unit and is counted once, at its head, and only
+ * when it lies wholly inside [first, end).
+ */
+static long mosaic_unexplained_refs(struct page *page, pgoff_t pgoff,
+				    pgoff_t end)
+{
+	struct page *head = compound_head(page);
+	unsigned long i, nr;
+	long refs;
+
+	if (head != page)
+		return 0;
+	nr = compound_nr(head);
+	if (pgoff + nr > end)
+		return 0;
+	refs = page_count(head) - 1;
+	for (i = 0; i < nr; i++)
+		refs -= page_mapcount(head + i);
+	return refs;
+}
+
 static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 			     struct mosaic_refs __user *uarg)
 {
 	struct mosaic_refs r;
-	pgoff_t first, i;
+	pgoff_t first, end, i;
 	int ret;
 
 	ret = mosaic_copy_arg_from_user(&r, sizeof(r), MOSAIC_REFS_SIZE_VER0,
 					uarg);
 	if (ret)
 		return ret;
-	if (r.flags || memchr_inv(r.__reserved, 0, sizeof(r.__reserved)))
+	if (r.flags || r.unexplained_refs ||
+	    memchr_inv(r.__reserved, 0, sizeof(r.__reserved)))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(r.offset | r.length) || !r.length ||
 	    r.offset > buf->size || r.length > buf->size - r.offset)
@@ -174,15 +202,32 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 	r.mapcount_min = S32_MAX;
 	r.mapcount_max = S32_MIN;
 	first = r.offset >> PAGE_SHIFT;
-	for (i = first; i < first + (r.length >> PAGE_SHIFT); i++) {
-		struct page *page = mosaic_buf_page(buf, i);
-		u32 count = page_count(page);
-		s32 mapcount = page_mapcount(page);
+	end = first + (r.length >> PAGE_SHIFT);
+	for (i = first; i < end; i++) {
+		unsigned long pfn = mosaic_buf_pfn(buf, i);
+		struct page *page;
+		s32 mapcount;
+		u32 count;
 
+		if (!pfn_valid(pfn))
+			return -EOPNOTSUPP;
+		page = pfn_to_page(pfn);
+		count = page_count(page);
+		mapcount = page_mapcount(page);
 		r.refcount_min = min(r.refcount_min, count);
 		r.refcount_max = max(r.refcount_max, count);
 		r.mapcount_min = min(r.mapcount_min, mapcount);
 		r.mapcount_max = max(r.mapcount_max, mapcount);
+		/*
+		 * Memory the DMA layer owns has no reference of ours to
+		 * account for; any mapcount on it is already wrong.
+		 */
+		if (buf->backend->page_backed)
+			r.unexplained_refs += mosaic_unexplained_refs(page, i, end);
+		else
+			r.unexplained_refs += mapcount;
+		if (!(i % 1024))
+			cond_resched();
 	}
 	return mosaic_copy_arg_to_user(uarg, &r, sizeof(r));
 }

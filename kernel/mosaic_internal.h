@@ -7,54 +7,94 @@
 #define _MOSAIC_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/dma-mapping.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/types.h>
 #include <uapi/linux/mosaic.h>
 
 struct mosaic_buf;
 
 /**
+ * struct mosaic_seg - one physically contiguous piece of a buffer
+ * @pgoff: first buffer page this segment covers
+ * @pfn: its first page frame
+ * @kaddr: kernel address of its first byte
+ * @dma: device address of its first byte, or %DMA_MAPPING_ERROR
+ * @nr_pages: pages in the segment
+ * @order: order of the allocation unit it came from (statistics)
+ */
+struct mosaic_seg {
+	pgoff_t pgoff;
+	unsigned long pfn;
+	void *kaddr;
+	dma_addr_t dma;
+	unsigned int nr_pages;
+	unsigned int order;
+};
+
+/**
  * struct mosaic_backend_ops - where a buffer's memory comes from
- * @name: short name for logs and info
- * @alloc: fill @buf's segment table with @buf->nr_pages of memory
+ * @name: short name for logs
+ * @needs_device: allocates for a &struct device
+ * @page_backed: every page carries its own reference, or belongs to a
+ *	compound page, so the page strategies may map it
+ * @default_strategy: what %MOSAIC_STRATEGY_AUTO means for this backend
+ * @alloc: fill @buf's segment table with @buf->nr_pages of zeroed memory,
+ *	using mosaic_buf_add_seg(); undo everything on failure
  * @free: give everything @alloc took back; called once, on release
  */
 struct mosaic_backend_ops {
 	const char *name;
+	bool needs_device;
+	bool page_backed;
+	u32 default_strategy;
 	int (*alloc)(struct mosaic_buf *buf);
 	void (*free)(struct mosaic_buf *buf);
 };
 
 /**
  * struct mosaic_map_ops - how a buffer's segments get into a user VMA
- * @name: short name for logs and info
+ * @name: short name for logs
+ * @needs_pages: maps &struct page (page strategy) rather than PFNs
  * @mmap: populate @vma (or prepare it for lazy faults) from @buf, starting
  *	at buffer page @vma->vm_pgoff. Called with the mmap lock held for
- *	writing, after the core has checked the range.
- * @fault: install the page for @vmf. Every strategy needs one, even the
- *	eager ones, because MADV_DONTNEED zaps PTEs that were inserted at
- *	mmap time and the next touch must find the same memory again.
+ *	writing, after the core has checked the range and set the VMA flags.
+ * @fault: install what backs @vmf. Every strategy needs one, even the
+ *	eager ones, because a zap (MADV_DONTNEED) removes PTEs that were
+ *	inserted at mmap time and the next touch must find the same memory.
+ * @map_pages: optional fault-around
  */
 struct mosaic_map_ops {
 	const char *name;
+	bool needs_pages;
 	int (*mmap)(struct mosaic_buf *buf, struct vm_area_struct *vma);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
+	vm_fault_t (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff,
+				pgoff_t end_pgoff);
 };
 
 /**
- * struct mosaic_buf - one buffer: a table of physically contiguous segments
+ * struct mosaic_buf - one buffer: an ordered table of segments
  * @ref: one reference for the buffer fd, one per VMA, one per in-kernel
  *	user. The memory is freed when the last one goes.
  * @size: bytes, a whole number of pages
  * @nr_pages: @size in pages
  * @backend_id: &enum mosaic_backend value
  * @strategy_id: &enum mosaic_strategy value in use (never AUTO)
+ * @max_order: largest order the high-order backends may use
+ * @chunk_size: bytes per chunk for the coherent backend
  * @backend: allocation backend
  * @strategy: mapping strategy
- * @pages: segment table of the order-0 backends: page @i is segment @i and
- *	covers buffer page @i. Eight bytes per page, lookup in O(1).
+ * @dev: device the memory is allocated or mapped for, with a reference
+ * @pages: page @i backs buffer page @i; every page-backed backend keeps
+ *	it (eight bytes per page), NULL for the others
+ * @segs: the segment table, ordered by @pgoff; NULL when every segment is
+ *	one order-0 page, in which case @pages is the table
+ * @nr_segs: entries in @segs
+ * @max_segs: room in @segs
+ * @filled: buffer pages covered so far while the backend allocates
+ * @priv: backend-private state
  * @nr_maps: VMAs that map this buffer now
  */
 struct mosaic_buf {
@@ -63,9 +103,17 @@ struct mosaic_buf {
 	unsigned long nr_pages;
 	u32 backend_id;
 	u32 strategy_id;
+	unsigned int max_order;
+	size_t chunk_size;
 	const struct mosaic_backend_ops *backend;
 	const struct mosaic_map_ops *strategy;
+	struct device *dev;
 	struct page **pages;
+	struct mosaic_seg *segs;
+	unsigned long nr_segs;
+	unsigned long max_segs;
+	unsigned long filled;
+	void *priv;
 	atomic_long_t nr_maps;
 };
 
@@ -91,16 +139,64 @@ struct mosaic_ledger {
 
 extern struct mosaic_ledger mosaic_ledger;
 extern unsigned long mosaic_max_buffer_size;
+extern struct device *mosaic_default_device;
+
+static inline void mosaic_ledger_add(long nr_pages)
+{
+	atomic_long_add(nr_pages, &mosaic_ledger.pages);
+	if (nr_pages > 0)
+		atomic_long_add(nr_pages, &mosaic_ledger.total_pages);
+}
+
+/* Orders the high-order backends try, largest first. */
+#define MOSAIC_DEFAULT_MAX_ORDER	9
 
 extern const struct mosaic_backend_ops mosaic_backend_pages;
-extern const struct mosaic_map_ops mosaic_strategy_insert_pages;
+extern const struct mosaic_backend_ops mosaic_backend_compound;
+extern const struct mosaic_backend_ops mosaic_backend_split;
+extern const struct mosaic_backend_ops mosaic_backend_coherent;
+extern const struct mosaic_backend_ops mosaic_backend_streaming;
+extern const struct mosaic_backend_ops mosaic_backend_noncontig;
+extern const struct mosaic_backend_ops mosaic_backend_vmalloc;
+extern const struct mosaic_backend_ops mosaic_backend_cma;
+
+extern const struct mosaic_map_ops mosaic_map_insert_page;
+extern const struct mosaic_map_ops mosaic_map_insert_pages;
+extern const struct mosaic_map_ops mosaic_map_map_pages;
+extern const struct mosaic_map_ops mosaic_map_remap_pfn;
+extern const struct mosaic_map_ops mosaic_map_fault;
+extern const struct mosaic_map_ops mosaic_map_pfn_fault;
 
 /* buffer.c */
-struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req);
+bool mosaic_backend_needs_device(u32 backend);
+struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
+				     struct device *dev);
 void mosaic_buf_get(struct mosaic_buf *buf);
 void mosaic_buf_put(struct mosaic_buf *buf);
-int mosaic_buf_install_fd(struct mosaic_buf *buf);
-struct page *mosaic_buf_page(struct mosaic_buf *buf, pgoff_t pgoff);
+int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
+
+/* segments.c */
+int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs);
+void mosaic_buf_trim_segs(struct mosaic_buf *buf);
+void mosaic_buf_add_seg(struct mosaic_buf *buf, unsigned long pfn,
+			unsigned int nr_pages, unsigned int order,
+			void *kaddr, dma_addr_t dma);
+unsigned long mosaic_buf_nr_segs(const struct mosaic_buf *buf);
+void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
+		    struct mosaic_seg *seg);
+unsigned long mosaic_buf_find_seg(const struct mosaic_buf *buf, pgoff_t pgoff,
+				  struct mosaic_seg *seg);
+unsigned long mosaic_buf_pfn(const struct mosaic_buf *buf, pgoff_t pgoff);
+struct page *mosaic_buf_page(const struct mosaic_buf *buf, pgoff_t pgoff);
+int mosaic_buf_set_dma_from_sgt(struct mosaic_buf *buf, struct sg_table *sgt);
+
+/* backends/highorder.c: shared by compound, split and streaming */
+int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split);
+void mosaic_free_highorder(struct mosaic_buf *buf, bool split);
+
+/* map/common.c */
+vm_fault_t mosaic_fault_page(struct vm_fault *vmf);
+vm_fault_t mosaic_fault_pfn(struct vm_fault *vmf);
 
 /* ioctl.c */
 int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,

@@ -2,8 +2,8 @@
 /*
  * Backend "pages": order-0 pages from the page allocator, zeroed.
  *
- * Each page is its own segment, so the segment table is the page array
- * itself: eight bytes per page and O(1) lookup. The pages keep the single
+ * Each page is its own segment, so the page array is the segment table:
+ * eight bytes per page and O(1) lookup. The pages keep the single
  * reference the allocator gave them; that is the buffer's own reference,
  * and every PTE that maps a page adds one more.
  */
@@ -22,12 +22,13 @@
 #define MOSAIC_PAGES_BATCH	1024UL
 
 /*
- * HIGHUSER: the pages end up in user space. RETRY_MAYFAIL: a request too
- * big for the machine fails with ENOMEM instead of waking the OOM killer.
- * NOWARN: that failure is the caller's answer, not a kernel problem.
+ * USER, not HIGHUSER: the kernel reaches every segment through its linear
+ * address. RETRY_MAYFAIL: a request too big for the machine fails with
+ * ENOMEM instead of waking the OOM killer. NOWARN: that failure is the
+ * caller's answer, not a kernel problem.
  */
 #define MOSAIC_PAGES_GFP \
-	(GFP_HIGHUSER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+	(GFP_USER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 static void mosaic_pages_release(struct page **pages, unsigned long nr)
 {
@@ -39,7 +40,7 @@ static void mosaic_pages_release(struct page **pages, unsigned long nr)
 		if (!(i % MOSAIC_PAGES_BATCH))
 			cond_resched();
 	}
-	atomic_long_sub(nr, &mosaic_ledger.pages);
+	mosaic_ledger_add(-(long)nr);
 }
 
 static int mosaic_pages_alloc(struct mosaic_buf *buf)
@@ -63,8 +64,7 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 			goto err_release;
 		}
 		got = alloc_pages_bulk_array(MOSAIC_PAGES_GFP, want, pages);
-		atomic_long_add(got - filled, &mosaic_ledger.pages);
-		atomic_long_add(got - filled, &mosaic_ledger.total_pages);
+		mosaic_ledger_add(got - filled);
 		if (got == filled) {
 			ret = -ENOMEM;
 			goto err_release;
@@ -73,6 +73,7 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 		cond_resched();
 	}
 	buf->pages = pages;
+	buf->filled = filled;
 	return 0;
 
 err_release:
@@ -90,6 +91,8 @@ static void mosaic_pages_free(struct mosaic_buf *buf)
 
 const struct mosaic_backend_ops mosaic_backend_pages = {
 	.name = "pages",
+	.page_backed = true,
+	.default_strategy = MOSAIC_STRATEGY_INSERT_PAGES,
 	.alloc = mosaic_pages_alloc,
 	.free = mosaic_pages_free,
 };

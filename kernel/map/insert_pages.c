@@ -2,10 +2,9 @@
 /*
  * Strategy "insert-pages": vm_insert_pages() at mmap time.
  *
- * The pages go in as normal, refcounted pages of a VM_MIXEDMAP VMA, so
- * get_user_pages(), fork and process_vm_readv see ordinary memory. Each
- * inserted PTE takes one page reference and one mapcount; zapping the PTE
- * gives both back, so the driver never has to get_page() by hand.
+ * Same result as insert-page, but the PTE lock is taken once per page
+ * table instead of once per page. Each inserted PTE takes one page
+ * reference and one mapcount; zapping it gives both back.
  */
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -13,8 +12,8 @@
 #include "../mosaic_internal.h"
 
 /*
- * One page table's worth per call, so the PTE lock is taken once per
- * batch and a huge mapping can still be interrupted between batches.
+ * One page table's worth per call, so a huge mapping can still be
+ * interrupted and rescheduled between batches.
  */
 #define MOSAIC_INSERT_BATCH	PTRS_PER_PTE
 
@@ -27,7 +26,7 @@ static int mosaic_insert_pages_mmap(struct mosaic_buf *buf,
 
 	while (left) {
 		unsigned long batch = min_t(unsigned long, left,
-					      MOSAIC_INSERT_BATCH);
+					    MOSAIC_INSERT_BATCH);
 		unsigned long not_inserted = batch;
 		int ret;
 
@@ -45,24 +44,9 @@ static int mosaic_insert_pages_mmap(struct mosaic_buf *buf,
 	return 0;
 }
 
-/*
- * Refill a PTE that MADV_DONTNEED (or anything else that zaps) removed.
- * The reference we take here is the one the new PTE will own.
- */
-static vm_fault_t mosaic_insert_pages_fault(struct vm_fault *vmf)
-{
-	struct mosaic_buf *buf = vmf->vma->vm_private_data;
-	struct page *page = mosaic_buf_page(buf, vmf->pgoff);
-
-	if (!page)
-		return VM_FAULT_SIGBUS;
-	get_page(page);
-	vmf->page = page;
-	return 0;
-}
-
-const struct mosaic_map_ops mosaic_strategy_insert_pages = {
+const struct mosaic_map_ops mosaic_map_insert_pages = {
 	.name = "insert-pages",
+	.needs_pages = true,
 	.mmap = mosaic_insert_pages_mmap,
-	.fault = mosaic_insert_pages_fault,
+	.fault = mosaic_fault_page,
 };

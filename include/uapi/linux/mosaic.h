@@ -43,26 +43,84 @@
 /**
  * enum mosaic_backend - where the buffer's memory comes from
  * @MOSAIC_BACKEND_PAGES: order-0 pages from the page allocator, allocated in
- *	bulk and zeroed. Each page is its own segment unless the allocator
- *	happened to hand out neighbours.
+ *	bulk and zeroed. Each page is its own segment.
+ * @MOSAIC_BACKEND_COMPOUND: high-order ``__GFP_COMP`` pages. Tries
+ *	&mosaic_alloc.max_order first (default 9, 2 MiB) and falls back
+ *	through orders 8, 4 and 0. One reference per compound page, held on
+ *	its head.
+ * @MOSAIC_BACKEND_SPLIT: high-order pages without ``__GFP_COMP``, turned into
+ *	independent order-0 pages by split_page(), so every page carries its
+ *	own reference. Same orders as %MOSAIC_BACKEND_COMPOUND.
+ * @MOSAIC_BACKEND_COHERENT: several dma_alloc_coherent() chunks of
+ *	&mosaic_alloc.chunk_size bytes (default 1 MiB) for a device. The
+ *	pages belong to the DMA layer, so only the PFN strategies may map them.
+ * @MOSAIC_BACKEND_STREAMING: pages (order 0, or compound up to
+ *	&mosaic_alloc.max_order if it is set) mapped for a device with
+ *	dma_map_sgtable().
+ * @MOSAIC_BACKEND_NONCONTIG: dma_alloc_noncontiguous() for a device. The
+ *	pages belong to the DMA layer: PFN strategies only.
+ * @MOSAIC_BACKEND_VMALLOC: vmalloc_user().
+ * @MOSAIC_BACKEND_CMA: physically contiguous memory from the kernel's CMA
+ *	area, as order-0 pages with their own references. %EOPNOTSUPP on
+ *	kernels built without CMA (Debian's stock kernel among them).
+ *
+ * The backends that need a device (coherent, streaming, noncontig, cma)
+ * use the device named in &mosaic_alloc.device, or else the ``mosaic``
+ * platform device the module registers (which no IOMMU translates).
  */
 enum mosaic_backend {
 	MOSAIC_BACKEND_PAGES = 1,
+	MOSAIC_BACKEND_COMPOUND = 2,
+	MOSAIC_BACKEND_SPLIT = 3,
+	MOSAIC_BACKEND_COHERENT = 4,
+	MOSAIC_BACKEND_STREAMING = 5,
+	MOSAIC_BACKEND_NONCONTIG = 6,
+	MOSAIC_BACKEND_VMALLOC = 7,
+	MOSAIC_BACKEND_CMA = 8,
 };
+
+#define MOSAIC_BACKEND_MAX	MOSAIC_BACKEND_CMA
 
 /**
  * enum mosaic_strategy - how the segments are put into a user VMA
- * @MOSAIC_STRATEGY_AUTO: the backend's documented default
- *	(%MOSAIC_STRATEGY_INSERT_PAGES for %MOSAIC_BACKEND_PAGES).
- * @MOSAIC_STRATEGY_INSERT_PAGES: ``vm_insert_pages()`` at mmap time, in
- *	batches. Pages are normal, refcounted and reachable by
- *	get_user_pages(). A ``.fault`` handler refills pages that
- *	``MADV_DONTNEED`` zapped.
+ * @MOSAIC_STRATEGY_AUTO: the backend's default: %MOSAIC_STRATEGY_REMAP_PFN
+ *	for coherent and noncontig, %MOSAIC_STRATEGY_INSERT_PAGES otherwise.
+ * @MOSAIC_STRATEGY_INSERT_PAGE: a vm_insert_page() loop at mmap time, the
+ *	method of the old driver questions; kept as the reference.
+ * @MOSAIC_STRATEGY_INSERT_PAGES: vm_insert_pages() at mmap time, batched.
+ * @MOSAIC_STRATEGY_MAP_PAGES: vm_map_pages() at mmap time.
+ * @MOSAIC_STRATEGY_REMAP_PFN: remap_pfn_range() once per physically
+ *	contiguous run at mmap time.
+ * @MOSAIC_STRATEGY_FAULT: nothing at mmap time; ``.fault`` returns the page
+ *	and ``.map_pages`` maps its neighbours (fault-around).
+ * @MOSAIC_STRATEGY_PFN_FAULT: nothing at mmap time; ``.fault`` calls
+ *	vmf_insert_pfn().
+ *
+ * The four page strategies (insert-page, insert-pages, map-pages, fault)
+ * install normal refcounted pages: each PTE takes one page reference and
+ * one mapcount, and get_user_pages() (O_DIRECT, io_uring fixed buffers,
+ * process_vm_readv) works. They need memory whose every page carries a
+ * reference (or belongs to a compound page), so they are refused with
+ * %EINVAL on coherent and noncontig buffers, whose pages the DMA layer
+ * owns and may hand out as non-compound high-order blocks with tail pages
+ * at refcount zero. The two PFN strategies (remap-pfn, pfn-fault) build a
+ * ``VM_PFNMAP`` mapping: no page references are taken, get_user_pages()
+ * fails with %EFAULT and ``MADV_DONTNEED`` with %EINVAL.
+ *
+ * Every strategy has a ``.fault`` handler, so a PTE zapped after mmap comes
+ * back with the same memory on the next touch.
  */
 enum mosaic_strategy {
 	MOSAIC_STRATEGY_AUTO = 0,
+	MOSAIC_STRATEGY_INSERT_PAGE = 1,
 	MOSAIC_STRATEGY_INSERT_PAGES = 2,
+	MOSAIC_STRATEGY_MAP_PAGES = 3,
+	MOSAIC_STRATEGY_REMAP_PFN = 4,
+	MOSAIC_STRATEGY_FAULT = 5,
+	MOSAIC_STRATEGY_PFN_FAULT = 6,
 };
+
+#define MOSAIC_STRATEGY_MAX	MOSAIC_STRATEGY_PFN_FAULT
 
 /**
  * struct mosaic_alloc - argument of %MOSAIC_IOC_ALLOC
@@ -72,9 +130,19 @@ enum mosaic_strategy {
  *	Zero is %EINVAL; more than the module's ``max_buffer_size`` parameter
  *	is %EFBIG.
  * @backend: an &enum mosaic_backend value (%EINVAL if unknown).
- * @strategy: an &enum mosaic_strategy value (%EINVAL if unknown).
- * @fd: out: the new buffer fd, opened ``O_RDWR | O_CLOEXEC``.
- * @__reserved0: must be zero.
+ * @strategy: an &enum mosaic_strategy value (%EINVAL if unknown or if it
+ *	cannot map this backend's memory).
+ * @fd: out: the new buffer fd, opened ``O_RDWR | O_CLOEXEC``; the ioctl
+ *	also returns it. If it cannot be stored the ioctl fails with %EFAULT
+ *	and no fd or buffer is left behind.
+ * @max_order: compound, split, streaming: the largest page order to try;
+ *	0 means the backend default. Other backends: must be 0.
+ * @chunk_size: coherent: bytes per dma_alloc_coherent() chunk, a power of
+ *	two of at least a page; 0 means 1 MiB. Other backends: must be 0.
+ * @device: user pointer to the NUL-terminated name of the PCI device to
+ *	allocate for (``"0000:00:04.0"``), or 0 for the module's own
+ *	platform device. Only for the device backends; needs
+ *	``CAP_SYS_RAWIO`` (%EPERM), and %ENODEV if no such device exists.
  * @__reserved: must be zero.
  */
 struct mosaic_alloc {
@@ -84,8 +152,10 @@ struct mosaic_alloc {
 	__u32 backend;
 	__u32 strategy;
 	__s32 fd;
-	__u32 __reserved0;
-	__u64 __reserved[4];
+	__u32 max_order;
+	__u64 chunk_size;
+	__u64 device;
+	__u64 __reserved[2];
 };
 
 #define MOSAIC_INFO_ORDERS	16
@@ -181,13 +251,22 @@ static __inline__ __u64 mosaic_pattern_word(__u64 seed, __u64 offset)
  * @refcount_max: out: largest page_count() over the range's pages.
  * @mapcount_min: out: smallest page_mapcount() over the range's pages.
  * @mapcount_max: out: largest page_mapcount() over the range's pages.
+ * @unexplained_refs: out: references the refcount rule does not explain,
+ *	summed over the allocation units (a page, or a compound page) that
+ *	lie wholly inside the range: page_count() of the unit, minus the
+ *	buffer's own reference, minus the mapcounts of its pages. Zero when
+ *	nothing but the buffer and its PTEs hold the memory; a
+ *	get_user_pages() pin shows up here while it is held.
  * @__reserved: must be zero.
  *
- * The refcount rule for %MOSAIC_BACKEND_PAGES is: each page holds exactly
- * one reference of the buffer's own, plus one reference and one mapcount
- * for every user PTE that maps it. ``/proc/kpagecount`` shows the mapcount
- * half of this from the outside; this ioctl shows both halves from the
- * inside.
+ * The refcount rule: each allocation unit (an order-0 page, or a whole
+ * compound page) holds exactly one reference of the buffer's own, and the
+ * page strategies add one reference and one mapcount for every user PTE
+ * that maps one of its pages; the PFN strategies add neither. For a
+ * compound page every page reports the head's count, so a fully mapped
+ * order-9 page reads 1 + 512 per mapping. ``/proc/kpagecount`` shows the
+ * mapcount half of this from the outside; this ioctl shows both halves
+ * from the inside. %EOPNOTSUPP for memory without a &struct page.
  */
 struct mosaic_refs {
 	__u32 argsz;
@@ -198,7 +277,8 @@ struct mosaic_refs {
 	__u32 refcount_max;
 	__s32 mapcount_min;
 	__s32 mapcount_max;
-	__u64 __reserved[2];
+	__s64 unexplained_refs;
+	__u64 __reserved[1];
 };
 
 /**

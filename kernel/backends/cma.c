@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend "cma": one physically contiguous block from the CMA area.
+ *
+ * Modules cannot call cma_alloc() on every kernel we support, so the block
+ * comes from dma_alloc_pages(), which asks CMA first for anything larger
+ * than a page. CMA hands out a range of order-0 pages that each hold a
+ * reference; the page allocator fallback hands out one non-compound block
+ * whose tail pages hold none. Only the former may be mapped page by page,
+ * so a block that did not come from CMA is given back and the allocation
+ * fails with ENOMEM (the CMA area is too small or fragmented).
+ */
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "../mosaic_internal.h"
+
+struct mosaic_cma {
+	struct page *page;
+	dma_addr_t dma;
+};
+
+static void mosaic_cma_free(struct mosaic_buf *buf)
+{
+	struct mosaic_cma *cma = buf->priv;
+
+	dma_free_pages(buf->dev, buf->size, cma->page, cma->dma,
+		       DMA_BIDIRECTIONAL);
+	mosaic_ledger_add(-(long)buf->nr_pages);
+	kfree(cma);
+	buf->priv = NULL;
+	kvfree(buf->pages);
+	buf->pages = NULL;
+	kvfree(buf->segs);
+	buf->segs = NULL;
+}
+
+static int mosaic_cma_alloc(struct mosaic_buf *buf)
+{
+	struct mosaic_cma *cma;
+	unsigned long i;
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_DMA_CMA))
+		return -EOPNOTSUPP;
+	/* dma_alloc_contiguous() never uses CMA for a single page. */
+	if (buf->nr_pages < 2)
+		return -EINVAL;
+
+	cma = kzalloc(sizeof(*cma), GFP_KERNEL);
+	if (!cma)
+		return -ENOMEM;
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	if (!buf->pages) {
+		ret = -ENOMEM;
+		goto err_free_cma;
+	}
+	ret = mosaic_buf_reserve_segs(buf, 1);
+	if (ret)
+		goto err_free_pages;
+
+	cma->page = dma_alloc_pages(buf->dev, buf->size, &cma->dma,
+				    DMA_BIDIRECTIONAL,
+				    GFP_KERNEL | __GFP_NOWARN);
+	if (!cma->page) {
+		ret = -ENOMEM;
+		goto err_free_segs;
+	}
+	buf->priv = cma;
+	mosaic_ledger_add(buf->nr_pages);
+	for (i = 0; i < buf->nr_pages; i++) {
+		buf->pages[i] = cma->page + i;
+		if (page_count(buf->pages[i]) != 1) {
+			ret = -ENOMEM;
+			goto err_free_all;
+		}
+	}
+	mosaic_buf_add_seg(buf, page_to_pfn(cma->page), buf->nr_pages,
+			   ilog2(buf->nr_pages), page_address(cma->page),
+			   cma->dma);
+	return 0;
+
+err_free_all:
+	mosaic_cma_free(buf);
+	return ret;
+err_free_segs:
+	kvfree(buf->segs);
+	buf->segs = NULL;
+err_free_pages:
+	kvfree(buf->pages);
+	buf->pages = NULL;
+err_free_cma:
+	kfree(cma);
+	return ret;
+}
+
+const struct mosaic_backend_ops mosaic_backend_cma = {
+	.name = "cma",
+	.needs_device = true,
+	.page_backed = true,
+	.default_strategy = MOSAIC_STRATEGY_INSERT_PAGES,
+	.alloc = mosaic_cma_alloc,
+	.free = mosaic_cma_free,
+};

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backend "vmalloc": vmalloc_user().
+ *
+ * vmalloc memory is order-0 pages, each with its own reference, stitched
+ * into a linear kernel range; vmalloc_user() zeroes it and marks it as
+ * meant for user mappings. The page array is the segment table.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "../mosaic_internal.h"
+
+static void mosaic_vmalloc_free(struct mosaic_buf *buf)
+{
+	vfree(buf->priv);
+	buf->priv = NULL;
+	kvfree(buf->pages);
+	buf->pages = NULL;
+	mosaic_ledger_add(-(long)buf->nr_pages);
+}
+
+static int mosaic_vmalloc_alloc(struct mosaic_buf *buf)
+{
+	unsigned long i;
+	void *vaddr;
+
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	if (!buf->pages)
+		return -ENOMEM;
+	vaddr = vmalloc_user(buf->size);
+	if (!vaddr) {
+		kvfree(buf->pages);
+		buf->pages = NULL;
+		return -ENOMEM;
+	}
+	buf->priv = vaddr;
+	mosaic_ledger_add(buf->nr_pages);
+	for (i = 0; i < buf->nr_pages; i++)
+		buf->pages[i] = vmalloc_to_page(vaddr + (i << PAGE_SHIFT));
+	buf->filled = buf->nr_pages;
+	return 0;
+}
+
+const struct mosaic_backend_ops mosaic_backend_vmalloc = {
+	.name = "vmalloc",
+	.page_backed = true,
+	.default_strategy = MOSAIC_STRATEGY_INSERT_PAGES,
+	.alloc = mosaic_vmalloc_alloc,
+	.free = mosaic_vmalloc_free,
+};

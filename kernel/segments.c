@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The segment table: which physically contiguous piece backs which part of
+ * a buffer.
+ *
+ * Two shapes, one interface. When every segment is a single order-0 page
+ * (pages, vmalloc, cma and order-0 streaming buffers) the page array is
+ * the table: eight bytes per page and O(1) lookup. Otherwise @segs holds
+ * one entry per segment, ordered by buffer offset, and a lookup is a
+ * binary search: O(log n) in the number of segments.
+ */
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "mosaic_internal.h"
+
+/**
+ * mosaic_buf_reserve_segs() - make room for a backend's segments
+ * @buf: buffer being allocated
+ * @max_segs: the most segments the backend can produce
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs)
+{
+	buf->segs = kvcalloc(max_segs, sizeof(*buf->segs), GFP_KERNEL);
+	if (!buf->segs)
+		return -ENOMEM;
+	buf->max_segs = max_segs;
+	return 0;
+}
+
+/**
+ * mosaic_buf_trim_segs() - give back the room a backend did not use
+ * @buf: buffer whose backend has finished allocating
+ *
+ * Backends reserve for the worst case (every segment one page); keeping
+ * that for the buffer's lifetime would cost a segment per page. If the
+ * smaller copy cannot be allocated the larger table simply stays.
+ */
+void mosaic_buf_trim_segs(struct mosaic_buf *buf)
+{
+	struct mosaic_seg *segs;
+
+	if (!buf->segs || buf->nr_segs == buf->max_segs)
+		return;
+	segs = kvmalloc_array(buf->nr_segs, sizeof(*segs), GFP_KERNEL);
+	if (!segs)
+		return;
+	memcpy(segs, buf->segs, buf->nr_segs * sizeof(*segs));
+	kvfree(buf->segs);
+	buf->segs = segs;
+	buf->max_segs = buf->nr_segs;
+}
+
+/**
+ * mosaic_buf_add_seg() - append the next segment of a buffer
+ * @buf: buffer being allocated, with room reserved
+ * @pfn: first page frame
+ * @nr_pages: pages in the segment
+ * @order: order of the allocation unit it belongs to
+ * @kaddr: kernel address of its first byte
+ * @dma: device address, or %DMA_MAPPING_ERROR
+ *
+ * The segment covers the buffer pages right after the previous one.
+ */
+void mosaic_buf_add_seg(struct mosaic_buf *buf, unsigned long pfn,
+			unsigned int nr_pages, unsigned int order,
+			void *kaddr, dma_addr_t dma)
+{
+	struct mosaic_seg *seg;
+
+	if (WARN_ON_ONCE(buf->nr_segs >= buf->max_segs))
+		return;
+	seg = &buf->segs[buf->nr_segs++];
+	seg->pgoff = buf->filled;
+	seg->pfn = pfn;
+	seg->nr_pages = nr_pages;
+	seg->order = order;
+	seg->kaddr = kaddr;
+	seg->dma = dma;
+	buf->filled += nr_pages;
+}
+
+/**
+ * mosaic_buf_nr_segs() - number of segments in a buffer
+ * @buf: the buffer
+ *
+ * Return: the count.
+ */
+unsigned long mosaic_buf_nr_segs(const struct mosaic_buf *buf)
+{
+	return buf->segs ? buf->nr_segs : buf->nr_pages;
+}
+
+/**
+ * mosaic_buf_seg() - copy out segment @idx
+ * @buf: the buffer
+ * @idx: segment index, below mosaic_buf_nr_segs()
+ * @seg: filled in
+ */
+void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
+		    struct mosaic_seg *seg)
+{
+	struct page *page;
+
+	if (buf->segs) {
+		*seg = buf->segs[idx];
+		return;
+	}
+	page = buf->pages[idx];
+	seg->pgoff = idx;
+	seg->pfn = page_to_pfn(page);
+	/* Order-0 tables hold lowmem pages only (GFP_USER, never HIGHUSER). */
+	seg->kaddr = page_address(page);
+	seg->dma = DMA_MAPPING_ERROR;
+	seg->nr_pages = 1;
+	seg->order = 0;
+}
+
+/**
+ * mosaic_buf_find_seg() - the segment that holds a buffer page
+ * @buf: the buffer
+ * @pgoff: page index inside the buffer, below @buf->nr_pages
+ * @seg: filled in with the segment
+ *
+ * Return: the segment's index.
+ */
+unsigned long mosaic_buf_find_seg(const struct mosaic_buf *buf, pgoff_t pgoff,
+				  struct mosaic_seg *seg)
+{
+	unsigned long lo = 0, hi;
+
+	if (!buf->segs) {
+		mosaic_buf_seg(buf, pgoff, seg);
+		return pgoff;
+	}
+	/* The last segment that starts at or before @pgoff. */
+	hi = buf->nr_segs;
+	while (hi - lo > 1) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (buf->segs[mid].pgoff <= pgoff)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*seg = buf->segs[lo];
+	return lo;
+}
+
+/**
+ * mosaic_buf_pfn() - page frame behind a buffer page
+ * @buf: the buffer
+ * @pgoff: page index inside the buffer, below @buf->nr_pages
+ *
+ * Return: the PFN.
+ */
+unsigned long mosaic_buf_pfn(const struct mosaic_buf *buf, pgoff_t pgoff)
+{
+	struct mosaic_seg seg;
+
+	mosaic_buf_find_seg(buf, pgoff, &seg);
+	return seg.pfn + (pgoff - seg.pgoff);
+}
+
+/**
+ * mosaic_buf_page() - the refcounted page behind a buffer page
+ * @buf: the buffer
+ * @pgoff: page index inside the buffer
+ *
+ * Return: the page, or NULL past the end or when the backend's pages may
+ * not be mapped as pages.
+ */
+struct page *mosaic_buf_page(const struct mosaic_buf *buf, pgoff_t pgoff)
+{
+	if (!buf->pages || pgoff >= buf->nr_pages)
+		return NULL;
+	return buf->pages[pgoff];
+}
+
+/**
+ * mosaic_buf_set_dma_from_sgt() - record each segment's device address
+ * @buf: buffer whose segments were mapped, in order, as @sgt
+ * @sgt: a DMA-mapped table covering the buffer's bytes in order
+ *
+ * An IOMMU may merge CPU segments into fewer DMA segments, so the two
+ * lists are walked side by side by byte offset rather than entry by entry.
+ *
+ * Return: 0, or -EINVAL if @sgt does not cover the buffer.
+ */
+int mosaic_buf_set_dma_from_sgt(struct mosaic_buf *buf, struct sg_table *sgt)
+{
+	struct scatterlist *sg = sgt->sgl;
+	u64 sg_start = 0, off;
+	unsigned int left = sgt->nents;
+	unsigned long i;
+
+	for (i = 0; i < buf->nr_segs; i++) {
+		off = (u64)buf->segs[i].pgoff << PAGE_SHIFT;
+		while (left && off >= sg_start + sg_dma_len(sg)) {
+			sg_start += sg_dma_len(sg);
+			sg = sg_next(sg);
+			left--;
+		}
+		if (!left)
+			return -EINVAL;
+		buf->segs[i].dma = sg_dma_address(sg) + (off - sg_start);
+	}
+	return 0;
+}
