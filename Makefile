@@ -4,10 +4,11 @@
 #   make demo    set up the host, boot the VM, run the main job
 #   make check   run the test suite inside the VM
 #
-# Build products go to build/; downloaded kernels are cached outside the
-# clone (see vm/kernel).
+# Build products go to $(BUILD) (default build/; not "O", which kbuild
+# would take as its own); downloaded kernels are cached outside the clone
+# (see vm/kernel).
 
-O        ?= $(CURDIR)/build
+BUILD    ?= $(CURDIR)/build
 CC       ?= cc
 CFLAGS_USER := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 	       -I$(CURDIR)/include/uapi
@@ -15,7 +16,7 @@ CFLAGS_USER := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 \
 LDFLAGS_GUEST := -static
 
 # Resolved once per make run: KVER, KDIR, VMLINUZ, MODDIR of the stock kernel.
-KERNEL_ENV := $(O)/kernel.env
+KERNEL_ENV := $(BUILD)/kernel.env
 
 VM_RUN_FLAGS ?=
 
@@ -29,7 +30,7 @@ setup:
 # Regenerated every run (cheap when the cache is warm) so a new stock
 # kernel is picked up without a manual clean.
 $(KERNEL_ENV): setup FORCE
-	@mkdir -p $(O)
+	@mkdir -p $(BUILD)
 	@vm/kernel > $@.tmp && mv $@.tmp $@
 
 module: $(KERNEL_ENV)
@@ -37,25 +38,25 @@ module: $(KERNEL_ENV)
 
 user: tools tests
 
-tools: $(O)/tools/mosaic-demo
+tools: $(BUILD)/tools/mosaic-demo
 
-$(O)/tools/mosaic-demo: tools/mosaic-demo.c include/uapi/linux/mosaic.h
+$(BUILD)/tools/mosaic-demo: tools/mosaic-demo.c include/uapi/linux/mosaic.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) $(LDFLAGS_GUEST) -o $@ $<
 
 tests:
-	@$(MAKE) -C tests O=$(O)
-	@cp tests/run-tests vm/log-patterns $(O)/tests/
-	@cp tests/timeouts $(O)/tests/ 2>/dev/null || true
+	@$(MAKE) -C tests BUILD=$(BUILD)
+	@cp tests/run-tests vm/log-patterns $(BUILD)/tests/
+	@cp tests/timeouts $(BUILD)/tests/ 2>/dev/null || true
 
 demo: module tools
 	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
 		--module kernel/mosaic.ko \
-		--add $(O)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
+		--add $(BUILD)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
 
 check: module tests
 	vm/check $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
-		--module kernel/mosaic.ko $(O)/tests
+		--module kernel/mosaic.ko $(BUILD)/tests
 
 # Kernel style checks; checkpatch comes from the cached linux-source tree.
 lint:
@@ -63,7 +64,7 @@ lint:
 
 clean:
 	@$(MAKE) -C kernel clean KDIR=$$( . $(KERNEL_ENV) 2>/dev/null; echo $${KDIR:-/nonexistent}) >/dev/null 2>&1 || true
-	rm -rf $(O)
+	rm -rf $(BUILD)
 
 FORCE:
 
@@ -75,10 +76,10 @@ FORCE:
 # the first build takes a while, later runs find it in < 1 s.
 #   make kernel-debug   build/find the debug kernel, print its KVER/KDIR/...
 #   make check-debug    build mosaic.ko against it and run the test suite
-# The module is built in a copy of kernel/ + include/ under $(O)/debug, so
+# The module is built in a copy of kernel/ + include/ under $(BUILD)/debug, so
 # the stock-kernel kernel/mosaic.ko is left alone.
-KERNEL_DEBUG_ENV := $(O)/kernel-debug.env
-DEBUG_SRC := $(O)/debug
+KERNEL_DEBUG_ENV := $(BUILD)/kernel-debug.env
+DEBUG_SRC := $(BUILD)/debug
 DEBUG_KO := $(DEBUG_SRC)/kernel/mosaic.ko
 # Everything is several times slower under KASAN & co. (and TCG): the whole
 # VM run, and each test program (run-tests' default per-test timeout; the
@@ -89,7 +90,7 @@ CHECK_DEBUG_TEST_TIMEOUT ?= 900
 .PHONY: kernel-debug module-debug check-debug
 
 $(KERNEL_DEBUG_ENV): setup FORCE
-	@mkdir -p $(O)
+	@mkdir -p $(BUILD)
 	@vm/build-kernel debug > $@.tmp && mv $@.tmp $@
 
 kernel-debug: $(KERNEL_DEBUG_ENV)
@@ -106,4 +107,4 @@ module-debug: $(KERNEL_DEBUG_ENV)
 check-debug: module-debug tests
 	vm/check $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
-		--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) $(O)/tests
+		--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) $(BUILD)/tests

@@ -237,9 +237,14 @@ static void test_alloc(void)
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 0x80000000 (unknown flag)");
 
 	/* reserved fields */
-	a = alloc_arg(); a->__reserved0 = 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC __reserved0 = 1");
-	for (int i = 0; i < 4; i++) {
+	/* backend knobs the pages backend does not take must stay zero */
+	a = alloc_arg(); a->max_order = 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with max_order = 1");
+	a = alloc_arg(); a->chunk_size = 1 << 20;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with chunk_size = 1 MiB");
+	a = alloc_arg(); a->device = (uintptr_t)"0000:00:00.0";
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with a device name");
+	for (int i = 0; i < 2; i++) {
 		a = alloc_arg();
 		a->__reserved[i] = 1ULL << 63;
 		expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC __reserved[%d] != 0", i);
@@ -289,8 +294,8 @@ static void test_alloc(void)
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 1001 (unknown)");
 	a = alloc_arg(); a->backend = UINT32_MAX;
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0xffffffff");
-	a = alloc_arg(); a->strategy = 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1 (unknown)");
+	a = alloc_arg(); a->strategy = MOSAIC_STRATEGY_MAX + 1;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = MAX + 1 (unknown)");
 	a = alloc_arg(); a->strategy = 1000;
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1000 (unknown)");
 	a = alloc_arg(); a->strategy = UINT32_MAX;
