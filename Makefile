@@ -20,6 +20,13 @@ KERNEL_ENV := $(BUILD)/kernel.env
 
 VM_RUN_FLAGS ?=
 
+# The test VM: a real IOMMU (VT-d) in front of QEMU's edu PCI DMA device,
+# so the device backends run both translated (edu) and untranslated (the
+# module's own platform device) in one boot; loop for the O_DIRECT tests.
+VM_CHECK_FLAGS := --qemu -device --qemu intel-iommu \
+		  --qemu -device --qemu edu \
+		  --append intel_iommu=on --modprobe loop
+
 .PHONY: all setup module user tests tools demo check lint clean FORCE
 
 all: module user
@@ -55,7 +62,7 @@ demo: module tools
 		--add $(BUILD)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
 
 check: module tests
-	vm/check $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
+	vm/check $(VM_CHECK_FLAGS) $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
 		--module kernel/mosaic.ko $(BUILD)/tests
 
 # Kernel style checks; checkpatch comes from the cached linux-source tree.
