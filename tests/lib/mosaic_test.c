@@ -244,9 +244,11 @@ bool mt_pfns_visible(const uint64_t *pfns, size_t n)
 	return false;
 }
 
-int mt_kpagecount(const uint64_t *pfns, size_t n, uint64_t *counts)
+/* One u64 per pfn from /proc/kpagecount or /proc/kpageflags. */
+static int read_kpage_file(const char *path, const uint64_t *pfns, size_t n,
+			   uint64_t *out)
 {
-	int fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int ret = 0;
 
 	if (fd < 0)
@@ -255,19 +257,29 @@ int mt_kpagecount(const uint64_t *pfns, size_t n, uint64_t *counts)
 		size_t run = 1;
 
 		if (pfns[i] == MT_PFN_NONE) {
-			counts[i++] = UINT64_MAX;
+			out[i++] = UINT64_MAX;
 			continue;
 		}
 		/* Batch physically consecutive pages into one pread. */
 		while (i + run < n && pfns[i + run] == pfns[i] + run)
 			run++;
-		ret = pread_full(fd, &counts[i], run * 8, (off_t)(pfns[i] * 8));
+		ret = pread_full(fd, &out[i], run * 8, (off_t)(pfns[i] * 8));
 		if (ret < 0)
 			break;
 		i += run;
 	}
 	close(fd);
 	return ret;
+}
+
+int mt_kpagecount(const uint64_t *pfns, size_t n, uint64_t *counts)
+{
+	return read_kpage_file("/proc/kpagecount", pfns, n, counts);
+}
+
+int mt_kpageflags(const uint64_t *pfns, size_t n, uint64_t *flags)
+{
+	return read_kpage_file("/proc/kpageflags", pfns, n, flags);
 }
 
 bool mt_kpagecount_all(const uint64_t *pfns, size_t n, uint64_t want,
@@ -396,4 +408,213 @@ const char *mt_errname(int err)
 		return "success";
 	s = strerrorname_np(err);
 	return s ? s : "E?";
+}
+
+const char *mt_backend_name(uint32_t backend)
+{
+	static const char *const names[] = {
+		[MOSAIC_BACKEND_PAGES] = "pages",
+		[MOSAIC_BACKEND_COMPOUND] = "compound",
+		[MOSAIC_BACKEND_SPLIT] = "split",
+		[MOSAIC_BACKEND_COHERENT] = "coherent",
+		[MOSAIC_BACKEND_STREAMING] = "streaming",
+		[MOSAIC_BACKEND_NONCONTIG] = "noncontig",
+		[MOSAIC_BACKEND_VMALLOC] = "vmalloc",
+		[MOSAIC_BACKEND_CMA] = "cma",
+	};
+
+	if (backend < sizeof(names) / sizeof(names[0]) && names[backend])
+		return names[backend];
+	return "?";
+}
+
+const char *mt_strategy_name(uint32_t strategy)
+{
+	static const char *const names[] = {
+		[MOSAIC_STRATEGY_AUTO] = "auto",
+		[MOSAIC_STRATEGY_INSERT_PAGE] = "insert-page",
+		[MOSAIC_STRATEGY_INSERT_PAGES] = "insert-pages",
+		[MOSAIC_STRATEGY_MAP_PAGES] = "map-pages",
+		[MOSAIC_STRATEGY_REMAP_PFN] = "remap-pfn",
+		[MOSAIC_STRATEGY_FAULT] = "fault",
+		[MOSAIC_STRATEGY_PFN_FAULT] = "pfn-fault",
+	};
+
+	if (strategy < sizeof(names) / sizeof(names[0]) && names[strategy])
+		return names[strategy];
+	return "?";
+}
+
+bool mt_strategy_is_pfn(uint32_t strategy)
+{
+	return strategy == MOSAIC_STRATEGY_REMAP_PFN ||
+	       strategy == MOSAIC_STRATEGY_PFN_FAULT;
+}
+
+bool mt_backend_page_backed(uint32_t backend)
+{
+	return backend != MOSAIC_BACKEND_COHERENT &&
+	       backend != MOSAIC_BACKEND_NONCONTIG;
+}
+
+bool mt_backend_needs_device(uint32_t backend)
+{
+	return backend == MOSAIC_BACKEND_COHERENT ||
+	       backend == MOSAIC_BACKEND_STREAMING ||
+	       backend == MOSAIC_BACKEND_NONCONTIG ||
+	       backend == MOSAIC_BACKEND_CMA;
+}
+
+bool mt_pair_valid(uint32_t backend, uint32_t strategy)
+{
+	return mt_strategy_is_pfn(strategy) || mt_backend_page_backed(backend);
+}
+
+int mt_alloc_req(int devfd, struct mosaic_alloc *req)
+{
+	int ret;
+
+	req->argsz = sizeof(*req);
+	req->fd = -1;
+	ret = mt_ioctl(devfd, MOSAIC_IOC_ALLOC, req);
+	if (ret < 0)
+		return ret;
+	if (req->fd < 0 || (ret != 0 && ret != req->fd)) {
+		tap_diag("ALLOC returned %d but .fd = %d", ret, req->fd);
+		return -EPROTO;
+	}
+	return req->fd;
+}
+
+int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
+		   uint32_t strategy, uint32_t max_order, uint64_t chunk_size,
+		   const char *device)
+{
+	struct mosaic_alloc a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.backend = backend;
+	a.strategy = strategy;
+	a.max_order = max_order;
+	a.chunk_size = chunk_size;
+	a.device = (uintptr_t)device;
+	return mt_alloc_req(devfd, &a);
+}
+
+/* A "Name:   123 kB" line of /proc/meminfo, in kB: 0 or -errno. */
+static int meminfo_kb(const char *name, uint64_t *kb)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	size_t len = strlen(name);
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, len) == 0 && line[len] == ':') {
+			*kb = strtoull(line + len + 1, NULL, 10);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size)
+{
+	static char reason[160];
+	uint64_t kb;
+
+	if (err < 0)
+		err = -err;
+	if (backend != MOSAIC_BACKEND_CMA)
+		return NULL;
+	if (err == EOPNOTSUPP)
+		return "cma backend: EOPNOTSUPP, this kernel has no CMA";
+	if (err == ENOMEM && meminfo_kb("CmaFree", &kb) == 0 &&
+	    kb * 1024 < size) {
+		snprintf(reason, sizeof(reason),
+			 "cma backend: ENOMEM, CMA area has %llu kB free, need %llu kB",
+			 ULL(kb), ULL(size / 1024));
+		return reason;
+	}
+	return NULL;
+}
+
+void *mt_mmap_aligned(size_t len, int prot, int flags, int fd, off_t off,
+		      size_t align)
+{
+	size_t span = len + align;
+	char *res, *start, *p;
+
+	/* Reserve room for an aligned start, then map over it. */
+	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		return MAP_FAILED;
+	start = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	p = mmap(start, len, prot, flags | MAP_FIXED, fd, off);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		munmap(res, span);
+		errno = err;
+		return MAP_FAILED;
+	}
+	/* Give back the reservation on either side. */
+	if (start > res)
+		munmap(res, (size_t)(start - res));
+	if (res + span > start + len)
+		munmap(start + len, (size_t)(res + span - (start + len)));
+	return p;
+}
+
+int mt_read_line(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, size - 1);
+	close(fd);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int ret = -ENODEV;
+
+	if (!d)
+		return -ENODEV;
+	while ((e = readdir(d))) {
+		char path[512], v[32], dv[32];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 e->d_name);
+		if (mt_read_line(path, v, sizeof(v)) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 e->d_name);
+		if (mt_read_line(path, dv, sizeof(dv)) < 0)
+			continue;
+		if (strtoul(v, NULL, 0) == vendor &&
+		    strtoul(dv, NULL, 0) == device) {
+			snprintf(name, size, "%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
 }

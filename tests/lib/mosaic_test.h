@@ -112,4 +112,59 @@ void mt_xfree(void *p, size_t n, size_t size);
 /* Human readable errno name ("EINVAL"), or "E?" for unknown ones. */
 const char *mt_errname(int err);
 
+/* ---- backends and strategies (see enum mosaic_backend/mosaic_strategy) ---- */
+
+/* "pages", "compound", ... / "insert-page", ..., or "?" for unknown values. */
+const char *mt_backend_name(uint32_t backend);
+const char *mt_strategy_name(uint32_t strategy);
+/* remap-pfn and pfn-fault: VM_PFNMAP, no page references, no GUP. */
+bool mt_strategy_is_pfn(uint32_t strategy);
+/* Every page carries a reference of the buffer's (not coherent/noncontig). */
+bool mt_backend_page_backed(uint32_t backend);
+/* coherent, streaming, noncontig and cma allocate for a device. */
+bool mt_backend_needs_device(uint32_t backend);
+/* The header's rule: page strategies only on page-backed backends. */
+bool mt_pair_valid(uint32_t backend, uint32_t strategy);
+
+/*
+ * MOSAIC_IOC_ALLOC with every knob: @device is a PCI device name or NULL.
+ * Returns the buffer fd or -errno, like mt_alloc().
+ */
+int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
+		   uint32_t strategy, uint32_t max_order, uint64_t chunk_size,
+		   const char *device);
+/* MOSAIC_IOC_ALLOC of a caller-built request (argsz is set here). */
+int mt_alloc_req(int devfd, struct mosaic_alloc *req);
+
+/*
+ * When ALLOC of @backend failed with @err for @size bytes because of the
+ * machine rather than the module, the reason to skip with: the cma backend
+ * on a kernel without CMA (EOPNOTSUPP), or with a CMA area smaller than the
+ * buffer (ENOMEM while /proc/meminfo CmaFree < size). NULL otherwise: then
+ * the failure is a real one.
+ */
+const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size);
+
+/* /proc/kpageflags for each pfn, like mt_kpagecount(). */
+int mt_kpageflags(const uint64_t *pfns, size_t n, uint64_t *flags);
+#define MT_KPF_COMPOUND_HEAD	15
+#define MT_KPF_COMPOUND_TAIL	16
+
+/*
+ * mmap() at an address that is a multiple of @align (a power of two), so
+ * a test controls the VMA's alignment against huge page boundaries.
+ * Returns MAP_FAILED with errno set on failure.
+ */
+void *mt_mmap_aligned(size_t len, int prot, int flags, int fd, off_t off,
+		      size_t align);
+
+/*
+ * Find the first PCI device with this vendor and device id under
+ * /sys/bus/pci/devices; its name ("0000:00:04.0") goes to @name.
+ * Returns 0, or -ENODEV if there is none.
+ */
+int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size);
+/* First line of a small file without the newline: 0 or -errno. */
+int mt_read_line(const char *path, char *buf, size_t size);
+
 #endif /* MOSAIC_TESTS_MOSAIC_TEST_H */
