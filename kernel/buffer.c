@@ -124,7 +124,8 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	/* See enum mosaic_strategy: whose pages may be mapped as pages. */
 	if (strategy->needs_pages && !backend->page_backed)
 		return ERR_PTR(-EINVAL);
-	if (backend->needs_device != !!dev)
+	/* A device is optional for page-backed memory: it gets mapped. */
+	if (backend->needs_device && !dev)
 		return ERR_PTR(-EINVAL);
 	/* Compare before rounding so a size near U64_MAX cannot wrap. */
 	if (req->size > READ_ONCE(mosaic_max_buffer_size))
@@ -150,11 +151,19 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	if (ret)
 		goto err_free_buf;
 	mosaic_buf_trim_segs(buf);
+	if (dev && !backend->maps_for_device) {
+		ret = mosaic_buf_dma_map(buf);
+		if (ret)
+			goto err_free_memory;
+	}
 
 	atomic_long_inc(&mosaic_ledger.buffers);
 	atomic_long_inc(&mosaic_ledger.total_buffers);
 	return buf;
 
+err_free_memory:
+	backend->free(buf);
+	kvfree(buf->segs);
 err_free_buf:
 	kfree(buf);
 	return ERR_PTR(ret);
@@ -164,20 +173,52 @@ static void mosaic_buf_release(struct kref *ref)
 {
 	struct mosaic_buf *buf = container_of(ref, struct mosaic_buf, ref);
 
+	mosaic_buf_dma_unmap(buf);
 	buf->backend->free(buf);
+	/* Backends with their own table free it; order-0 ones may get one. */
+	kvfree(buf->segs);
 	put_device(buf->dev);
 	atomic_long_dec(&mosaic_ledger.buffers);
 	kfree(buf);
 }
 
+/**
+ * mosaic_buf_get() - take a reference on a buffer
+ * @buf: the buffer
+ */
 void mosaic_buf_get(struct mosaic_buf *buf)
 {
 	kref_get(&buf->ref);
 }
+EXPORT_SYMBOL_GPL(mosaic_buf_get);
 
+/**
+ * mosaic_buf_put() - drop a reference; the last one frees the memory
+ * @buf: the buffer, or NULL
+ *
+ * Must be called from process context: freeing unmaps DMA and may sleep.
+ */
 void mosaic_buf_put(struct mosaic_buf *buf)
 {
-	kref_put(&buf->ref, mosaic_buf_release);
+	if (buf)
+		kref_put(&buf->ref, mosaic_buf_release);
+}
+EXPORT_SYMBOL_GPL(mosaic_buf_put);
+
+/**
+ * mosaic_buf_check_range() - whether a byte range lies inside a buffer
+ * @buf: the buffer
+ * @offset: first byte
+ * @length: bytes; must be non-zero
+ *
+ * Return: 0 or -EINVAL (also when @offset + @length overflows).
+ */
+int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
+			   u64 length)
+{
+	if (!length || offset >= buf->size || length > buf->size - offset)
+		return -EINVAL;
+	return 0;
 }
 
 static void mosaic_vm_open(struct vm_area_struct *vma)
@@ -228,16 +269,25 @@ static const struct vm_operations_struct mosaic_vm_ops_fault_around = {
 	.map_pages = mosaic_vm_map_pages,
 };
 
-static int mosaic_buf_mmap(struct file *file, struct vm_area_struct *vma)
+/**
+ * mosaic_buf_mmap() - map a buffer, or part of it, into a user VMA
+ * @buf: the buffer
+ * @vma: a VMA from the caller's ->mmap; @vma->vm_pgoff is the page offset
+ *	into the buffer and the VMA's length is the length to map
+ *
+ * Call it from a driver's own ->mmap. The VMA takes its own reference on
+ * the buffer, so the driver may drop its reference while the mapping
+ * lives. The mapping must be shared: a private copy-on-write view of DMA
+ * memory would stop seeing the device's writes.
+ *
+ * Return: 0, or -EINVAL for a private mapping or a range outside the
+ * buffer, or an error from the mapping strategy.
+ */
+int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
-	struct mosaic_buf *buf = file->private_data;
 	unsigned long npages = vma_pages(vma);
 	int ret;
 
-	/*
-	 * The buffer is memory shared with a device: a private COW copy
-	 * would silently stop seeing what the device writes.
-	 */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (vma->vm_pgoff >= buf->nr_pages ||
@@ -274,6 +324,12 @@ static int mosaic_buf_mmap(struct file *file, struct vm_area_struct *vma)
 	mosaic_vm_open(vma);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
+
+static int mosaic_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return mosaic_buf_mmap(file->private_data, vma);
+}
 
 static int mosaic_buf_file_release(struct inode *inode, struct file *file)
 {
@@ -289,7 +345,7 @@ static long mosaic_buf_file_ioctl(struct file *file, unsigned int cmd,
 
 static const struct file_operations mosaic_buf_fops = {
 	.owner = THIS_MODULE,
-	.mmap = mosaic_buf_mmap,
+	.mmap = mosaic_buf_file_mmap,
 	.release = mosaic_buf_file_release,
 	.unlocked_ioctl = mosaic_buf_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -8,6 +8,9 @@
  * send as zero, refuse bytes the kernel does not know unless they are zero,
  * and refuse unknown flags and non-zero reserved fields.
  */
+#include <linux/capability.h>
+#include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -232,6 +235,122 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 	return mosaic_copy_arg_to_user(uarg, &r, sizeof(r));
 }
 
+static int mosaic_ioctl_sync(struct mosaic_buf *buf,
+			     struct mosaic_sync __user *uarg)
+{
+	static const enum dma_data_direction dirs[] = {
+		[MOSAIC_SYNC_READ] = DMA_FROM_DEVICE,
+		[MOSAIC_SYNC_WRITE] = DMA_TO_DEVICE,
+		[MOSAIC_SYNC_RW] = DMA_BIDIRECTIONAL,
+	};
+	unsigned long first, nr;
+	struct mosaic_sync s;
+	int ret;
+
+	ret = mosaic_copy_arg_from_user(&s, sizeof(s), MOSAIC_SYNC_SIZE_VER0,
+					uarg);
+	if (ret)
+		return ret;
+	if ((s.flags != MOSAIC_SYNC_BEGIN && s.flags != MOSAIC_SYNC_END) ||
+	    s.__pad || s.first_segment || s.nr_segments || s.nr_synced ||
+	    memchr_inv(s.__reserved, 0, sizeof(s.__reserved)))
+		return -EINVAL;
+	if (s.direction < MOSAIC_SYNC_READ || s.direction > MOSAIC_SYNC_RW)
+		return -EINVAL;
+	ret = mosaic_buf_check_range(buf, s.offset, s.length);
+	if (ret)
+		return ret;
+
+	s.nr_synced = mosaic_buf_sync_range(buf, s.offset, s.length,
+					    dirs[s.direction],
+					    s.flags == MOSAIC_SYNC_END,
+					    &first, &nr);
+	s.first_segment = first;
+	s.nr_segments = nr;
+	return mosaic_copy_arg_to_user(uarg, &s, sizeof(s));
+}
+
+static int mosaic_ioctl_export(struct mosaic_buf *buf,
+			       struct mosaic_export __user *uarg)
+{
+	struct mosaic_export e;
+	struct dma_buf *dmabuf;
+	int fd, ret;
+
+	ret = mosaic_copy_arg_from_user(&e, sizeof(e),
+					MOSAIC_EXPORT_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (e.flags || e.__pad || memchr_inv(e.__reserved, 0,
+					     sizeof(e.__reserved)))
+		return -EINVAL;
+
+	dmabuf = mosaic_buf_export(buf, e.offset, e.length);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	/* As for ALLOC: the fd goes live only once user space has it. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	if (put_user(fd, &uarg->fd)) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return fd;
+}
+
+static int mosaic_ioctl_segments(struct mosaic_buf *buf,
+				 struct mosaic_segments __user *uarg)
+{
+	bool show = capable(CAP_SYS_ADMIN);
+	struct mosaic_seg_entry ent;
+	struct mosaic_segments g;
+	struct mosaic_seg seg;
+	unsigned long nr = mosaic_buf_nr_segs(buf), i;
+	u8 __user *out;
+	int ret;
+
+	ret = mosaic_copy_arg_from_user(&g, sizeof(g),
+					MOSAIC_SEGMENTS_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (g.flags || g.__pad || g.nr_segments ||
+	    memchr_inv(g.__reserved, 0, sizeof(g.__reserved)) ||
+	    g.entry_size < MOSAIC_SEG_ENTRY_SIZE_VER0 || g.entry_size > PAGE_SIZE)
+		return -EINVAL;
+
+	out = u64_to_user_ptr(g.entries);
+	for (i = 0; i < g.count && g.first + i < nr; i++) {
+		mosaic_buf_seg(buf, g.first + i, &seg);
+		memset(&ent, 0, sizeof(ent));
+		ent.offset = (u64)seg.pgoff << PAGE_SHIFT;
+		ent.length = (u64)seg.nr_pages << PAGE_SHIFT;
+		ent.order = seg.order;
+		if (seg.dma != DMA_MAPPING_ERROR)
+			ent.flags |= MOSAIC_SEG_HAS_DMA;
+		if (show) {
+			ent.phys = PFN_PHYS(seg.pfn);
+			ent.dma = seg.dma != DMA_MAPPING_ERROR ? seg.dma : 0;
+		} else {
+			ent.flags |= MOSAIC_SEG_ADDR_HIDDEN;
+		}
+		/* Bytes of a bigger caller-side entry are cleared. */
+		if (copy_to_user(out, &ent, sizeof(ent)) ||
+		    clear_user(out + sizeof(ent), g.entry_size - sizeof(ent)))
+			return -EFAULT;
+		out += g.entry_size;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	g.count = i;
+	g.nr_segments = nr;
+	return mosaic_copy_arg_to_user(uarg, &g, sizeof(g));
+}
+
 /**
  * mosaic_buf_ioctl() - ioctls on a buffer fd
  * @buf: the fd's buffer
@@ -252,6 +371,12 @@ long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
 		return mosaic_ioctl_pattern(buf, uarg, false);
 	case MOSAIC_IOC_REFS:
 		return mosaic_ioctl_refs(buf, uarg);
+	case MOSAIC_IOC_SYNC:
+		return mosaic_ioctl_sync(buf, uarg);
+	case MOSAIC_IOC_EXPORT:
+		return mosaic_ioctl_export(buf, uarg);
+	case MOSAIC_IOC_SEGMENTS:
+		return mosaic_ioctl_segments(buf, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -10,8 +10,8 @@
 #include <linux/dma-mapping.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
+#include <linux/mosaic.h>
 #include <linux/types.h>
-#include <uapi/linux/mosaic.h>
 
 struct mosaic_buf;
 
@@ -37,6 +37,9 @@ struct mosaic_seg {
  * struct mosaic_backend_ops - where a buffer's memory comes from
  * @name: short name for logs
  * @needs_device: allocates for a &struct device
+ * @maps_for_device: the allocation already yields DMA addresses, so the
+ *	core must not map it for the device again
+ * @coherent: the memory is DMA-coherent and never needs a sync
  * @page_backed: every page carries its own reference, or belongs to a
  *	compound page, so the page strategies may map it
  * @default_strategy: what %MOSAIC_STRATEGY_AUTO means for this backend
@@ -47,6 +50,8 @@ struct mosaic_seg {
 struct mosaic_backend_ops {
 	const char *name;
 	bool needs_device;
+	bool maps_for_device;
+	bool coherent;
 	bool page_backed;
 	u32 default_strategy;
 	int (*alloc)(struct mosaic_buf *buf);
@@ -87,6 +92,7 @@ struct mosaic_map_ops {
  * @backend: allocation backend
  * @strategy: mapping strategy
  * @dev: device the memory is allocated or mapped for, with a reference
+ * @sgt: the core's streaming DMA mapping of a page-backed buffer for @dev
  * @pages: page @i backs buffer page @i; every page-backed backend keeps
  *	it (eight bytes per page), NULL for the others
  * @segs: the segment table, ordered by @pgoff; NULL when every segment is
@@ -108,6 +114,7 @@ struct mosaic_buf {
 	const struct mosaic_backend_ops *backend;
 	const struct mosaic_map_ops *strategy;
 	struct device *dev;
+	struct sg_table *sgt;
 	struct page **pages;
 	struct mosaic_seg *segs;
 	unsigned long nr_segs;
@@ -171,9 +178,16 @@ extern const struct mosaic_map_ops mosaic_map_pfn_fault;
 bool mosaic_backend_needs_device(u32 backend);
 struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 				     struct device *dev);
-void mosaic_buf_get(struct mosaic_buf *buf);
-void mosaic_buf_put(struct mosaic_buf *buf);
 int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
+int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
+			   u64 length);
+
+/* dma.c */
+int mosaic_buf_dma_map(struct mosaic_buf *buf);
+void mosaic_buf_dma_unmap(struct mosaic_buf *buf);
+int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
+			  enum dma_data_direction dir, bool for_device,
+			  unsigned long *first_seg, unsigned long *nr_segs);
 
 /* segments.c */
 int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs);

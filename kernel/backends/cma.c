@@ -98,6 +98,7 @@ err_free_cma:
 const struct mosaic_backend_ops mosaic_backend_cma = {
 	.name = "cma",
 	.needs_device = true,
+	.maps_for_device = true,
 	.page_backed = true,
 	.default_strategy = MOSAIC_STRATEGY_INSERT_PAGES,
 	.alloc = mosaic_cma_alloc,

@@ -127,6 +127,8 @@ err_free:
 const struct mosaic_backend_ops mosaic_backend_coherent = {
 	.name = "coherent",
 	.needs_device = true,
+	.maps_for_device = true,
+	.coherent = true,
 	.page_backed = false,
 	.default_strategy = MOSAIC_STRATEGY_REMAP_PFN,
 	.alloc = mosaic_coherent_alloc,

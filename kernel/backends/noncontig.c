@@ -68,6 +68,7 @@ err_free:
 const struct mosaic_backend_ops mosaic_backend_noncontig = {
 	.name = "noncontig",
 	.needs_device = true,
+	.maps_for_device = true,
 	.page_backed = false,
 	.default_strategy = MOSAIC_STRATEGY_REMAP_PFN,
 	.alloc = mosaic_noncontig_alloc,

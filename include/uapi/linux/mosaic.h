@@ -304,6 +304,136 @@ struct mosaic_stats {
 	__u64 __reserved[4];
 };
 
+/**
+ * enum mosaic_sync_dir - what the CPU does with a range, for %MOSAIC_IOC_SYNC
+ * @MOSAIC_SYNC_READ: the CPU reads what the device wrote.
+ * @MOSAIC_SYNC_WRITE: the CPU writes what the device will read.
+ * @MOSAIC_SYNC_RW: both.
+ */
+enum mosaic_sync_dir {
+	MOSAIC_SYNC_READ = 1,
+	MOSAIC_SYNC_WRITE = 2,
+	MOSAIC_SYNC_RW = 3,
+};
+
+/* struct mosaic_sync.flags: exactly one of BEGIN and END. */
+#define MOSAIC_SYNC_BEGIN	(1U << 0)	/* CPU access begins */
+#define MOSAIC_SYNC_END		(1U << 1)	/* CPU access ends */
+
+/**
+ * struct mosaic_sync - argument of %MOSAIC_IOC_SYNC (on a buffer fd)
+ * @argsz: sizeof(struct mosaic_sync) as the caller knows it.
+ * @flags: %MOSAIC_SYNC_BEGIN before the CPU touches the range,
+ *	%MOSAIC_SYNC_END after it is done and before the device uses it.
+ * @offset: first byte of the range.
+ * @length: bytes in the range; non-zero, and the range must lie inside the
+ *	buffer (%EINVAL otherwise, also when offset + length overflows).
+ * @direction: an &enum mosaic_sync_dir (%EINVAL otherwise).
+ * @__pad: must be zero.
+ * @first_segment: out: index of the first segment the range touches.
+ * @nr_segments: out: segments the range touches.
+ * @nr_synced: out: segments that needed cache maintenance and got it; 0
+ *	when the buffer has no streaming DMA mapping or the DMA layer says no
+ *	sync is needed (dma_need_sync() is false, e.g. coherent memory on a
+ *	cache-coherent machine without swiotlb bouncing).
+ * @__reserved: must be zero.
+ *
+ * Only the segments the range touches are synced, and only the part of
+ * each that lies inside the range: a sync of 4 KiB in a 1 GiB buffer
+ * costs one page of cache maintenance, not a gigabyte of it.
+ */
+struct mosaic_sync {
+	__u32 argsz;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__u32 direction;
+	__u32 __pad;
+	__u64 first_segment;
+	__u64 nr_segments;
+	__u64 nr_synced;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct mosaic_export - argument of %MOSAIC_IOC_EXPORT (on a buffer fd)
+ * @argsz: sizeof(struct mosaic_export) as the caller knows it.
+ * @flags: must be zero.
+ * @offset: first byte to export; page aligned.
+ * @length: bytes to export; page aligned, or 0 for "to the end of the
+ *	buffer". The range must lie inside the buffer (%EINVAL).
+ * @fd: out: a dma-buf fd (``O_RDWR | O_CLOEXEC``); the ioctl also returns
+ *	it. The dma-buf holds its own reference on the buffer: the memory
+ *	lives until the last buffer fd, mapping, dma-buf fd, attachment and
+ *	import are gone, in any order.
+ * @__pad: must be zero.
+ * @__reserved: must be zero.
+ *
+ * The dma-buf supports attach and map_attachment for any device,
+ * ``mmap()`` and ``DMA_BUF_IOCTL_SYNC`` (which syncs the exported range
+ * like %MOSAIC_IOC_SYNC).
+ */
+struct mosaic_export {
+	__u32 argsz;
+	__u32 flags;
+	__u64 offset;
+	__u64 length;
+	__s32 fd;
+	__u32 __pad;
+	__u64 __reserved[2];
+};
+
+/* struct mosaic_seg_entry.flags */
+#define MOSAIC_SEG_HAS_DMA	(1U << 0)	/* @dma is a device address */
+#define MOSAIC_SEG_ADDR_HIDDEN	(1U << 1)	/* caller lacks CAP_SYS_ADMIN */
+
+/**
+ * struct mosaic_seg_entry - one segment, as %MOSAIC_IOC_SEGMENTS reports it
+ * @offset: byte offset of the segment in the buffer.
+ * @length: bytes.
+ * @phys: physical address of its first byte, or 0 if hidden.
+ * @dma: device address of its first byte, or 0 if hidden or none.
+ * @order: order of the allocation unit it came from.
+ * @flags: %MOSAIC_SEG_HAS_DMA, %MOSAIC_SEG_ADDR_HIDDEN.
+ */
+struct mosaic_seg_entry {
+	__u64 offset;
+	__u64 length;
+	__u64 phys;
+	__u64 dma;
+	__u32 order;
+	__u32 flags;
+};
+
+/**
+ * struct mosaic_segments - argument of %MOSAIC_IOC_SEGMENTS (on a buffer fd)
+ * @argsz: sizeof(struct mosaic_segments) as the caller knows it.
+ * @flags: must be zero.
+ * @first: index of the first segment to report.
+ * @count: in: room in @entries; out: entries written.
+ * @entries: user pointer to an array of struct mosaic_seg_entry.
+ * @entry_size: sizeof(struct mosaic_seg_entry) as the caller knows it
+ *	(at least 40); the kernel writes that many bytes per entry.
+ * @__pad: must be zero.
+ * @nr_segments: out: segments in the buffer.
+ * @__reserved: must be zero.
+ *
+ * Physical and DMA addresses tell an attacker where kernel memory is, so
+ * they are reported only to callers with ``CAP_SYS_ADMIN``; everyone else
+ * gets zeros and %MOSAIC_SEG_ADDR_HIDDEN.
+ */
+struct mosaic_segments {
+	__u32 argsz;
+	__u32 flags;
+	__u64 first;
+	__u64 count;
+	__u64 entries;
+	__u32 entry_size;
+	__u32 __pad;
+	__u64 nr_segments;
+	__u64 __reserved[2];
+};
+
 #define MOSAIC_IOC_MAGIC	'M'
 
 /*
@@ -316,6 +446,9 @@ struct mosaic_stats {
 #define MOSAIC_IOC_FILL		_IO(MOSAIC_IOC_MAGIC, 0x11)
 #define MOSAIC_IOC_VERIFY	_IO(MOSAIC_IOC_MAGIC, 0x12)
 #define MOSAIC_IOC_REFS		_IO(MOSAIC_IOC_MAGIC, 0x13)
+#define MOSAIC_IOC_SYNC		_IO(MOSAIC_IOC_MAGIC, 0x14)
+#define MOSAIC_IOC_EXPORT	_IO(MOSAIC_IOC_MAGIC, 0x15)
+#define MOSAIC_IOC_SEGMENTS	_IO(MOSAIC_IOC_MAGIC, 0x16)
 
 /* Struct sizes of the first published version: the smallest accepted argsz. */
 #define MOSAIC_ALLOC_SIZE_VER0		64
@@ -323,5 +456,9 @@ struct mosaic_stats {
 #define MOSAIC_PATTERN_SIZE_VER0	64
 #define MOSAIC_REFS_SIZE_VER0		56
 #define MOSAIC_STATS_SIZE_VER0		80
+#define MOSAIC_SYNC_SIZE_VER0		72
+#define MOSAIC_EXPORT_SIZE_VER0		48
+#define MOSAIC_SEGMENTS_SIZE_VER0	64
+#define MOSAIC_SEG_ENTRY_SIZE_VER0	40
 
 #endif /* _UAPI_LINUX_MOSAIC_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exporting a buffer, or a page range of it, as a dma-buf.
+ *
+ * The dma-buf holds one reference on the buffer, dropped in ->release,
+ * and dma_buf_export() pins this module through exp_info.owner, so the
+ * buffer lives until the last of its fds, mappings, dma-bufs, attachments
+ * and imports is gone, whatever the order. Each attachment gets its own
+ * scatterlist of the exported range, mapped for the importing device.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/mosaic.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "mosaic_internal.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/**
+ * struct mosaic_export_priv - one exported range
+ * @buf: the buffer, with a reference
+ * @offset: first exported byte, page aligned
+ * @length: exported bytes, page aligned
+ */
+struct mosaic_export_priv {
+	struct mosaic_buf *buf;
+	u64 offset;
+	u64 length;
+};
+
+/* One scatterlist entry per piece of a segment inside the range. */
+static struct sg_table *mosaic_export_sgt(struct mosaic_export_priv *exp)
+{
+	struct mosaic_buf *buf = exp->buf;
+	u64 off = exp->offset, end = exp->offset + exp->length;
+	unsigned long idx, first, nents = 0;
+	struct scatterlist *sg;
+	struct mosaic_seg seg;
+	struct sg_table *sgt;
+	int ret;
+
+	first = mosaic_buf_find_seg(buf, off >> PAGE_SHIFT, &seg);
+	for (idx = first; idx < mosaic_buf_nr_segs(buf); idx++) {
+		mosaic_buf_seg(buf, idx, &seg);
+		if ((u64)seg.pgoff << PAGE_SHIFT >= end)
+			break;
+		nents++;
+	}
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	sg = sgt->sgl;
+	for (idx = first; idx < first + nents; idx++, sg = sg_next(sg)) {
+		u64 seg_start, from, to;
+
+		mosaic_buf_seg(buf, idx, &seg);
+		seg_start = (u64)seg.pgoff << PAGE_SHIFT;
+		from = max(off, seg_start);
+		to = min(end, seg_start + ((u64)seg.nr_pages << PAGE_SHIFT));
+		sg_set_page(sg, pfn_to_page(seg.pfn + ((from - seg_start) >>
+						       PAGE_SHIFT)),
+			    to - from, 0);
+	}
+	return sgt;
+}
+
+static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
+					  enum dma_data_direction dir)
+{
+	struct sg_table *sgt = mosaic_export_sgt(attach->dmabuf->priv);
+	int ret;
+
+	if (IS_ERR(sgt))
+		return sgt;
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret) {
+		sg_free_table(sgt);
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	return sgt;
+}
+
+static void mosaic_export_unmap(struct dma_buf_attachment *attach,
+				struct sg_table *sgt,
+				enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static void mosaic_export_release(struct dma_buf *dmabuf)
+{
+	struct mosaic_export_priv *exp = dmabuf->priv;
+
+	mosaic_buf_put(exp->buf);
+	kfree(exp);
+}
+
+static int mosaic_export_mmap(struct dma_buf *dmabuf,
+			      struct vm_area_struct *vma)
+{
+	struct mosaic_export_priv *exp = dmabuf->priv;
+	unsigned long first = exp->offset >> PAGE_SHIFT;
+
+	/* The dma-buf's page 0 is the buffer's page @first. */
+	if (vma->vm_pgoff >= exp->length >> PAGE_SHIFT ||
+	    vma_pages(vma) > (exp->length >> PAGE_SHIFT) - vma->vm_pgoff)
+		return -EINVAL;
+	vma->vm_pgoff += first;
+	return mosaic_buf_mmap(exp->buf, vma);
+}
+
+/* DMA_BUF_IOCTL_SYNC: the exported range, towards our own device. */
+static int mosaic_export_cpu_access(struct dma_buf *dmabuf,
+				    enum dma_data_direction dir,
+				    bool for_device)
+{
+	struct mosaic_export_priv *exp = dmabuf->priv;
+
+	return mosaic_buf_sync(exp->buf, exp->offset, exp->length, dir,
+			       for_device);
+}
+
+static int mosaic_export_begin_cpu_access(struct dma_buf *dmabuf,
+					  enum dma_data_direction dir)
+{
+	return mosaic_export_cpu_access(dmabuf, dir, false);
+}
+
+static int mosaic_export_end_cpu_access(struct dma_buf *dmabuf,
+					enum dma_data_direction dir)
+{
+	return mosaic_export_cpu_access(dmabuf, dir, true);
+}
+
+static const struct dma_buf_ops mosaic_dmabuf_ops = {
+	.map_dma_buf = mosaic_export_map,
+	.unmap_dma_buf = mosaic_export_unmap,
+	.release = mosaic_export_release,
+	.mmap = mosaic_export_mmap,
+	.begin_cpu_access = mosaic_export_begin_cpu_access,
+	.end_cpu_access = mosaic_export_end_cpu_access,
+};
+
+/**
+ * mosaic_buf_export() - export a page range of a buffer as a dma-buf
+ * @buf: the buffer
+ * @offset: first byte, page aligned
+ * @length: bytes, page aligned; 0 means up to the end of the buffer
+ *
+ * The dma-buf takes its own reference on @buf. Importers may attach any
+ * device; each attachment is mapped for its device separately.
+ *
+ * Return: the dma-buf, or an ERR_PTR: -EINVAL for a range that is not
+ * page aligned or not inside the buffer, -EOPNOTSUPP for memory without
+ * &struct page, -ENOMEM.
+ */
+struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
+				  u64 length)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct mosaic_export_priv *exp;
+	struct dma_buf *dmabuf;
+
+	if (!length && offset < buf->size)
+		length = buf->size - offset;
+	if (!PAGE_ALIGNED(offset | length) ||
+	    mosaic_buf_check_range(buf, offset, length))
+		return ERR_PTR(-EINVAL);
+	if (!pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		return ERR_PTR(-ENOMEM);
+	exp->buf = buf;
+	exp->offset = offset;
+	exp->length = length;
+
+	exp_info.ops = &mosaic_dmabuf_ops;
+	exp_info.size = length;
+	exp_info.flags = O_RDWR | O_CLOEXEC;
+	exp_info.priv = exp;
+	mosaic_buf_get(buf);
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		mosaic_buf_put(buf);
+		kfree(exp);
+	}
+	return dmabuf;
+}
+EXPORT_SYMBOL_GPL(mosaic_buf_export);
