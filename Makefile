@@ -25,7 +25,7 @@ VM_RUN_FLAGS ?=
 # module's own platform device) in one boot; loop for the O_DIRECT tests.
 VM_CHECK_FLAGS := --qemu -device --qemu intel-iommu \
 		  --qemu -device --qemu edu \
-		  --append intel_iommu=on --modprobe loop
+		  --append intel_iommu=on --append iommu.strict=1 --modprobe loop
 
 .PHONY: all setup module user tests tools demo check lint clean FORCE
 

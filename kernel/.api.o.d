@@ -1,4 +1,4 @@
-api.o: /work/wt5/kernel/api.c \
+api.o: /work/main/kernel/api.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -432,10 +432,10 @@ api.o: /work/wt5/kernel/api.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/orc_types.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/device.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/pm_wakeup.h \
- /work/wt5/kernel/../include/linux/mosaic.h \
+ /work/main/kernel/../include/linux/mosaic.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/dma-direction.h \
- /work/wt5/kernel/../include/uapi/linux/mosaic.h \
- /work/wt5/kernel/mosaic_internal.h \
+ /work/main/kernel/../include/uapi/linux/mosaic.h \
+ /work/main/kernel/mosaic_internal.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/dma-mapping.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/sizes.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/scatterlist.h \

@@ -1,4 +1,4 @@
-buffer.o: /work/wt5/kernel/buffer.c \
+buffer.o: /work/main/kernel/buffer.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -541,6 +541,6 @@ buffer.o: /work/wt5/kernel/buffer.c \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/pgtable_areas.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/dma-mapping.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/file.h \
- /work/wt5/kernel/compat.h /work/wt5/kernel/mosaic_internal.h \
- /work/wt5/kernel/../include/linux/mosaic.h \
- /work/wt5/kernel/../include/uapi/linux/mosaic.h
+ /work/main/kernel/compat.h /work/main/kernel/mosaic_internal.h \
+ /work/main/kernel/../include/linux/mosaic.h \
+ /work/main/kernel/../include/uapi/linux/mosaic.h

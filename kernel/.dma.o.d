@@ -1,4 +1,4 @@
-dma.o: /work/wt5/kernel/dma.c \
+dma.o: /work/main/kernel/dma.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -537,6 +537,6 @@ dma.o: /work/wt5/kernel/dma.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/vmalloc.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/vmalloc.h \
  /usr/src/linux-headers-6.1.0-56-common/arch/x86/include/asm/pgtable_areas.h \
- /work/wt5/kernel/../include/linux/mosaic.h \
- /work/wt5/kernel/../include/uapi/linux/mosaic.h \
- /work/wt5/kernel/mosaic_internal.h
+ /work/main/kernel/../include/linux/mosaic.h \
+ /work/main/kernel/../include/uapi/linux/mosaic.h \
+ /work/main/kernel/mosaic_internal.h

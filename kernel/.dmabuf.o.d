@@ -1,4 +1,4 @@
-dmabuf.o: /work/wt5/kernel/dmabuf.c \
+dmabuf.o: /work/main/kernel/dmabuf.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/compiler-version.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/kconfig.h \
  include/generated/autoconf.h \
@@ -542,6 +542,6 @@ dmabuf.o: /work/wt5/kernel/dmabuf.c \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/pm_wakeup.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/dma-direction.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/dma-fence.h \
- /work/wt5/kernel/../include/linux/mosaic.h \
- /work/wt5/kernel/../include/uapi/linux/mosaic.h \
- /work/wt5/kernel/mosaic_internal.h
+ /work/main/kernel/../include/linux/mosaic.h \
+ /work/main/kernel/../include/uapi/linux/mosaic.h \
+ /work/main/kernel/mosaic_internal.h
