@@ -51,8 +51,13 @@ $(BUILD)/tools/mosaic-demo: tools/mosaic-demo.c include/uapi/linux/mosaic.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) $(LDFLAGS_GUEST) -o $@ $<
 
-tests:
+# Shell tests (tests/t*.sh) run in the guest like the C ones; the tools
+# they drive go to tests/tools/, which run-tests does not execute itself.
+tests: tools
 	@$(MAKE) -C tests BUILD=$(BUILD)
+	@mkdir -p $(BUILD)/tests/tools
+	@cp $(BUILD)/tools/mosaic-demo $(BUILD)/tests/tools/
+	@for t in tests/t*.sh; do cp $$t $(BUILD)/tests/bin/$$(basename $$t .sh); done
 	@cp tests/run-tests vm/log-patterns $(BUILD)/tests/
 	@cp tests/timeouts $(BUILD)/tests/ 2>/dev/null || true
 

@@ -8,7 +8,9 @@
  * user space checks through the mapping), and shows the page refcounts
  * before, during and after the mapping, and the page ledger at the end.
  *
- * Usage: mosaic-demo [size in MiB, default 64]
+ * Usage: mosaic-demo [--tap] [size in MiB, default 64]
+ * --tap prints each check as a TAP line, so the test suite can run the
+ * demo exactly as a newcomer sees it.
  * Exit status: 0 when every check holds, 1 otherwise.
  */
 #include <errno.h>
@@ -25,11 +27,16 @@
 
 #include <linux/mosaic.h>
 
-static int failures;
+static int failures, checks;
+static bool tap;
 
 static void check(bool ok, const char *what)
 {
-	printf("  [%s] %s\n", ok ? " ok " : "FAIL", what);
+	checks++;
+	if (tap)
+		printf("%sok %d - demo: %s\n", ok ? "" : "not ", checks, what);
+	else
+		printf("  [%s] %s\n", ok ? " ok " : "FAIL", what);
 	if (!ok)
 		failures++;
 }
@@ -114,11 +121,9 @@ static bool kpagecount_all_equal(const void *map, uint64_t size,
 
 int main(int argc, char **argv)
 {
-	uint64_t mib = argc > 1 ? strtoull(argv[1], NULL, 0) : 64;
-	uint64_t size = mib << 20, off, bad = 0;
+	uint64_t mib, size, off, bad = 0;
 	struct mosaic_alloc req = {
 		.argsz = sizeof(req),
-		.size = size,
 		.backend = MOSAIC_BACKEND_PAGES,
 		.strategy = MOSAIC_STRATEGY_AUTO,
 	};
@@ -129,6 +134,18 @@ int main(int argc, char **argv)
 	uint64_t *words;
 	int dev, buf, k;
 
+	tap = argc > 1 && !strcmp(argv[1], "--tap");
+	if (tap) {
+		argc--;
+		argv++;
+	}
+	mib = argc > 1 ? strtoull(argv[1], NULL, 0) : 64;
+	size = mib << 20;
+	req.size = size;
+	/* TAP readers take everything else as commentary. */
+	if (tap)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+
 	dev = open(MOSAIC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		die("open " MOSAIC_DEVICE_PATH " (is the module loaded?)");
@@ -136,9 +153,9 @@ int main(int argc, char **argv)
 
 	printf("mosaic demo: %" PRIu64 " MiB from scattered order-0 pages, mapped as one range\n\n",
 	       mib);
-	if (ioctl(dev, MOSAIC_IOC_ALLOC, &req))
+	buf = ioctl(dev, MOSAIC_IOC_ALLOC, &req);
+	if (buf < 0)
 		die("MOSAIC_IOC_ALLOC");
-	buf = req.fd;
 	if (ioctl(buf, MOSAIC_IOC_INFO, &info))
 		die("MOSAIC_IOC_INFO");
 
@@ -206,6 +223,9 @@ int main(int argc, char **argv)
 	      "every page went back to the allocator");
 	close(dev);
 
-	printf("\n%s\n", failures ? "demo FAILED" : "demo passed");
+	if (tap)
+		printf("1..%d\n", checks);
+	else
+		printf("\n%s\n", failures ? "demo FAILED" : "demo passed");
 	return failures ? 1 : 0;
 }
