@@ -57,9 +57,6 @@ bool mosaic_backend_needs_device(u32 backend)
 	       mosaic_backends[backend]->needs_device;
 }
 
-/* Default 1 MiB: big enough to matter, small enough to succeed. */
-#define MOSAIC_DEFAULT_CHUNK_SIZE	SZ_1M
-
 /*
  * Check the backend-specific knobs of @req and fill them into @buf.
  * A knob a backend does not use must be zero, so it can gain a meaning
@@ -71,7 +68,8 @@ static int mosaic_buf_set_params(struct mosaic_buf *buf,
 	bool orders = req->backend == MOSAIC_BACKEND_COMPOUND ||
 		      req->backend == MOSAIC_BACKEND_SPLIT ||
 		      req->backend == MOSAIC_BACKEND_STREAMING;
-	bool chunks = req->backend == MOSAIC_BACKEND_COHERENT;
+	bool chunks = req->backend == MOSAIC_BACKEND_COHERENT ||
+		      req->backend == MOSAIC_BACKEND_NONCONTIG;
 
 	if ((req->max_order && !orders) || (req->chunk_size && !chunks))
 		return -EINVAL;
@@ -88,7 +86,18 @@ static int mosaic_buf_set_params(struct mosaic_buf *buf,
 	else if (req->backend != MOSAIC_BACKEND_STREAMING)
 		buf->max_order = min(MOSAIC_DEFAULT_MAX_ORDER,
 				     MOSAIC_MAX_PAGE_ORDER);
-	buf->chunk_size = req->chunk_size ?: MOSAIC_DEFAULT_CHUNK_SIZE;
+	/*
+	 * Coherent: 1 MiB, big enough to matter, small enough to succeed.
+	 * Noncontig: the largest block the page allocator has, because that
+	 * is what one call costs without an IOMMU, and with one it keeps
+	 * the device's address range contiguous.
+	 */
+	if (req->chunk_size)
+		buf->chunk_size = req->chunk_size;
+	else if (req->backend == MOSAIC_BACKEND_NONCONTIG)
+		buf->chunk_size = PAGE_SIZE << MOSAIC_MAX_PAGE_ORDER;
+	else
+		buf->chunk_size = SZ_1M;
 	return 0;
 }
 

@@ -1,50 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backend "noncontig": dma_alloc_noncontiguous().
+ * Backend "noncontig": dma_alloc_noncontiguous(), in chunks.
  *
- * The DMA layer picks the memory: one high-order block that is not
- * compound when the device is not behind an IOMMU, scattered pages when
- * it is. The pages are the DMA layer's, so only the PFN strategies map
- * them. Each CPU scatterlist entry is physically contiguous and becomes
- * one segment.
+ * The DMA layer picks the memory: scattered pages behind an IOMMU, but one
+ * physically contiguous, non-compound block without one, which caps a
+ * single call at the page allocator's largest order. So the buffer is a
+ * series of chunks of &mosaic_buf.chunk_size bytes (default: that largest
+ * order), each its own dma_alloc_noncontiguous() call. The pages are the
+ * DMA layer's, so only the PFN strategies map them. Each CPU scatterlist
+ * entry is physically contiguous and becomes one segment.
  */
 #include <linux/dma-mapping.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../mosaic_internal.h"
 
+struct mosaic_noncontig_chunk {
+	struct sg_table *sgt;
+	size_t size;
+};
+
+struct mosaic_noncontig {
+	unsigned long nr_chunks;
+	struct mosaic_noncontig_chunk chunk[];
+};
+
 static void mosaic_noncontig_free(struct mosaic_buf *buf)
 {
-	dma_free_noncontiguous(buf->dev, buf->size, buf->priv,
-			       DMA_BIDIRECTIONAL);
+	struct mosaic_noncontig *nc = buf->priv;
+	unsigned long i;
+
+	for (i = 0; i < nc->nr_chunks; i++) {
+		dma_free_noncontiguous(buf->dev, nc->chunk[i].size,
+				       nc->chunk[i].sgt, DMA_BIDIRECTIONAL);
+		mosaic_ledger_add(-(long)(nc->chunk[i].size >> PAGE_SHIFT));
+	}
+	kvfree(nc);
 	buf->priv = NULL;
-	mosaic_ledger_add(-(long)buf->nr_pages);
 	kvfree(buf->segs);
 	buf->segs = NULL;
 }
 
-static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
+/* One segment per CPU scatterlist entry, zeroed on the way. */
+static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
+				      struct sg_table *sgt)
 {
+	unsigned long first = buf->nr_segs, i;
 	struct scatterlist *sg;
-	struct sg_table *sgt;
-	unsigned int i;
-	int ret;
+	struct scatterlist *dsg = sgt->sgl;
+	u64 dsg_start = 0, off = 0;
+	unsigned int left = sgt->nents;
 
-	sgt = dma_alloc_noncontiguous(buf->dev, buf->size, DMA_BIDIRECTIONAL,
-				      GFP_KERNEL | __GFP_NOWARN, 0);
-	if (!sgt)
-		return -ENOMEM;
-	buf->priv = sgt;
-	mosaic_ledger_add(buf->nr_pages);
-
-	ret = mosaic_buf_reserve_segs(buf, sgt->orig_nents);
-	if (ret)
-		goto err_free;
 	for_each_sgtable_sg(sgt, sg, i) {
 		void *kaddr = page_address(sg_page(sg)) + sg->offset;
 
-		/* Not every path of the DMA layer zeroes; user space must
+		/*
+		 * Not every path of the DMA layer zeroes; user space must
 		 * never see what the pages held before.
 		 */
 		memset(kaddr, 0, sg->length);
@@ -53,10 +67,58 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 				   ilog2(sg->length >> PAGE_SHIFT), kaddr,
 				   DMA_MAPPING_ERROR);
 	}
-	ret = mosaic_buf_set_dma_from_sgt(buf, sgt);
-	if (WARN_ON_ONCE(ret || buf->filled != buf->nr_pages)) {
-		ret = -EINVAL;
+	/* The DMA side may have merged entries: match them by offset. */
+	for (i = first; i < buf->nr_segs; i++) {
+		while (left && off >= dsg_start + sg_dma_len(dsg)) {
+			dsg_start += sg_dma_len(dsg);
+			dsg = sg_next(dsg);
+			left--;
+		}
+		if (!left)
+			return -EINVAL;
+		buf->segs[i].dma = sg_dma_address(dsg) + (off - dsg_start);
+		off += (u64)buf->segs[i].nr_pages << PAGE_SHIFT;
+	}
+	return 0;
+}
+
+static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
+{
+	unsigned long nr_chunks = DIV_ROUND_UP(buf->size, buf->chunk_size);
+	struct mosaic_noncontig *nc;
+	size_t left = buf->size;
+	int ret;
+
+	nc = kvzalloc(struct_size(nc, chunk, nr_chunks), GFP_KERNEL);
+	if (!nc)
+		return -ENOMEM;
+	buf->priv = nc;
+	ret = mosaic_buf_reserve_segs(buf, buf->nr_pages);
+	if (ret)
 		goto err_free;
+
+	while (left) {
+		struct mosaic_noncontig_chunk *c = &nc->chunk[nc->nr_chunks];
+
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto err_free;
+		}
+		c->size = min(left, buf->chunk_size);
+		c->sgt = dma_alloc_noncontiguous(buf->dev, c->size,
+						 DMA_BIDIRECTIONAL,
+						 GFP_KERNEL | __GFP_NOWARN, 0);
+		if (!c->sgt) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		nc->nr_chunks++;
+		mosaic_ledger_add(c->size >> PAGE_SHIFT);
+		ret = mosaic_noncontig_add_chunk(buf, c->sgt);
+		if (WARN_ON_ONCE(ret))
+			goto err_free;
+		left -= c->size;
+		cond_resched();
 	}
 	return 0;
 

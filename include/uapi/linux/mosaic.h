@@ -57,8 +57,10 @@
  * @MOSAIC_BACKEND_STREAMING: pages (order 0, or compound up to
  *	&mosaic_alloc.max_order if it is set) mapped for a device with
  *	dma_map_sgtable().
- * @MOSAIC_BACKEND_NONCONTIG: dma_alloc_noncontiguous() for a device. The
- *	pages belong to the DMA layer: PFN strategies only.
+ * @MOSAIC_BACKEND_NONCONTIG: dma_alloc_noncontiguous() for a device, in
+ *	chunks of &mosaic_alloc.chunk_size (without an IOMMU each call is one
+ *	contiguous block, which caps its size). The pages belong to the DMA
+ *	layer: PFN strategies only.
  * @MOSAIC_BACKEND_VMALLOC: vmalloc_user().
  * @MOSAIC_BACKEND_CMA: physically contiguous memory from the kernel's CMA
  *	area, as order-0 pages with their own references. %EOPNOTSUPP on
@@ -137,8 +139,10 @@ enum mosaic_strategy {
  *	and no fd or buffer is left behind.
  * @max_order: compound, split, streaming: the largest page order to try;
  *	0 means the backend default. Other backends: must be 0.
- * @chunk_size: coherent: bytes per dma_alloc_coherent() chunk, a power of
- *	two of at least a page; 0 means 1 MiB. Other backends: must be 0.
+ * @chunk_size: coherent and noncontig: bytes per DMA allocation call, a
+ *	power of two from a page up to the page allocator's largest block
+ *	(4 MiB on x86); 0 means 1 MiB for coherent and the largest block for
+ *	noncontig. Other backends: must be 0.
  * @device: user pointer to the NUL-terminated name of the PCI device to
  *	allocate for (``"0000:00:04.0"``), or 0 for the module's own
  *	platform device. Only for the device backends; needs
