@@ -2,7 +2,7 @@
 /*
  * Strategy "fault": nothing at mmap time; pages arrive on first touch.
  *
- * ->fault hands the core the page and a reference for its PTE. On a read
+ * ->fault inserts the page (see mosaic_fault_page()). On a read
  * fault the core first asks ->map_pages to map the neighbours around the
  * faulting address (fault-around), so a sequential read costs one fault
  * per window instead of one per page. mmap set VM_MIXEDMAP, which lets

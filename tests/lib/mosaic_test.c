@@ -421,6 +421,7 @@ const char *mt_backend_name(uint32_t backend)
 		[MOSAIC_BACKEND_NONCONTIG] = "noncontig",
 		[MOSAIC_BACKEND_VMALLOC] = "vmalloc",
 		[MOSAIC_BACKEND_CMA] = "cma",
+		[MOSAIC_BACKEND_MMIO] = "mmio",
 	};
 
 	if (backend < sizeof(names) / sizeof(names[0]) && names[backend])
@@ -453,8 +454,17 @@ bool mt_strategy_is_pfn(uint32_t strategy)
 
 bool mt_backend_page_backed(uint32_t backend)
 {
-	return backend != MOSAIC_BACKEND_COHERENT &&
-	       backend != MOSAIC_BACKEND_NONCONTIG;
+	switch (backend) {
+	case MOSAIC_BACKEND_PAGES:
+	case MOSAIC_BACKEND_COMPOUND:
+	case MOSAIC_BACKEND_SPLIT:
+	case MOSAIC_BACKEND_STREAMING:
+	case MOSAIC_BACKEND_VMALLOC:
+	case MOSAIC_BACKEND_CMA:
+		return true;
+	default:
+		return false;
+	}
 }
 
 bool mt_backend_needs_device(uint32_t backend)
@@ -462,7 +472,8 @@ bool mt_backend_needs_device(uint32_t backend)
 	return backend == MOSAIC_BACKEND_COHERENT ||
 	       backend == MOSAIC_BACKEND_STREAMING ||
 	       backend == MOSAIC_BACKEND_NONCONTIG ||
-	       backend == MOSAIC_BACKEND_CMA;
+	       backend == MOSAIC_BACKEND_CMA ||
+	       backend == MOSAIC_BACKEND_MMIO;
 }
 
 bool mt_pair_valid(uint32_t backend, uint32_t strategy)
@@ -502,6 +513,18 @@ int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
 	return mt_alloc_req(devfd, &a);
 }
 
+int mt_alloc_matrix(int devfd, uint32_t backend, uint32_t strategy,
+		    uint64_t want, uint64_t *size)
+{
+	int fd;
+
+	*size = want;
+	fd = mt_alloc_knobs(devfd, want, backend, strategy, 0,
+			    backend == MOSAIC_BACKEND_COHERENT ? MT_MATRIX_CHUNK : 0,
+			    NULL);
+	return fd;
+}
+
 /* A "Name:   123 kB" line of /proc/meminfo, in kB: 0 or -errno. */
 static int meminfo_kb(const char *name, uint64_t *kb)
 {
@@ -530,6 +553,9 @@ const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size)
 
 	if (err < 0)
 		err = -err;
+	/* A BAR to map needs a PCI device; the matrix tests name none. */
+	if (backend == MOSAIC_BACKEND_MMIO && err == EINVAL)
+		return "mmio backend: EINVAL, it maps a PCI BAR and no PCI device was named (t32_mmio covers it)";
 	if (backend != MOSAIC_BACKEND_CMA)
 		return NULL;
 	if (err == EOPNOTSUPP)
@@ -617,4 +643,50 @@ int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size)
 	}
 	closedir(d);
 	return ret;
+}
+
+int mt_smaps_field(const void *addr, const char *field, char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t a = (uintptr_t)addr;
+	size_t flen = strlen(field);
+	bool in_vma = false;
+	char line[512];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		/* A VMA header line: "lo-hi perms offset dev inode [path]". */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in_vma = a >= lo && a < hi;
+			continue;
+		}
+		if (in_vma && strncmp(line, field, flen) == 0 &&
+		    line[flen] == ':') {
+			snprintf(buf, size, "%s", line + flen + 1);
+			buf[strcspn(buf, "\n")] = '\0';
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int mt_smaps_vmflags(const void *addr, char *buf, size_t size)
+{
+	return mt_smaps_field(addr, "VmFlags", buf, size);
+}
+
+bool mt_vmflag(const char *vmflags, const char *flag)
+{
+	size_t len = strlen(flag);
+
+	for (const char *p = vmflags; (p = strstr(p, flag)); p += len)
+		if ((p == vmflags || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return true;
+	return false;
 }

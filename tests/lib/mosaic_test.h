@@ -119,11 +119,19 @@ const char *mt_backend_name(uint32_t backend);
 const char *mt_strategy_name(uint32_t strategy);
 /* remap-pfn and pfn-fault: VM_PFNMAP, no page references, no GUP. */
 bool mt_strategy_is_pfn(uint32_t strategy);
-/* Every page carries a reference of the buffer's (not coherent/noncontig). */
+/*
+ * Every page carries a reference of the buffer's: pages, compound, split,
+ * streaming, vmalloc and cma; not coherent and noncontig (nor unknown values).
+ */
 bool mt_backend_page_backed(uint32_t backend);
 /* coherent, streaming, noncontig and cma allocate for a device. */
 bool mt_backend_needs_device(uint32_t backend);
-/* The header's rule: page strategies only on page-backed backends. */
+/*
+ * The header's rule: page strategies only on page-backed backends.
+ * The matrix tests (t10-t12) cover the RAM backends, pages .. cma
+ * (MT_MATRIX_LAST_BACKEND).
+ */
+#define MT_MATRIX_LAST_BACKEND	MOSAIC_BACKEND_CMA
 bool mt_pair_valid(uint32_t backend, uint32_t strategy);
 
 /*
@@ -137,11 +145,22 @@ int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
 int mt_alloc_req(int devfd, struct mosaic_alloc *req);
 
 /*
+ * The buffers of the backend x strategy matrix (t10-t12): @want bytes,
+ * coherent in 256 KiB chunks (MT_MATRIX_CHUNK) so there are many segment
+ * boundaries, the other knobs at their defaults, the default device.
+ * *size gets the size allocated. Returns the buffer fd or -errno.
+ */
+#define MT_MATRIX_CHUNK	(256 * 1024UL)
+int mt_alloc_matrix(int devfd, uint32_t backend, uint32_t strategy,
+		    uint64_t want, uint64_t *size);
+
+/*
  * When ALLOC of @backend failed with @err for @size bytes because of the
  * machine rather than the module, the reason to skip with: the cma backend
  * on a kernel without CMA (EOPNOTSUPP), or with a CMA area smaller than the
- * buffer (ENOMEM while /proc/meminfo CmaFree < size). NULL otherwise: then
- * the failure is a real one.
+ * buffer (ENOMEM while /proc/meminfo CmaFree < size), or the mmio backend
+ * without a PCI device to map a BAR of (EINVAL). NULL otherwise: then the
+ * failure is a real one.
  */
 const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size);
 
@@ -164,6 +183,18 @@ void *mt_mmap_aligned(size_t len, int prot, int flags, int fd, off_t off,
  * Returns 0, or -ENODEV if there is none.
  */
 int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size);
+/*
+ * A field of the /proc/self/smaps entry of the VMA that holds @addr, the
+ * text after "<field>:" ("FilePmdMapped" gives "        0 kB"): 0, or
+ * -ENOENT if no VMA holds it or it has no such field.
+ */
+int mt_smaps_field(const void *addr, const char *field, char *buf, size_t size);
+/*
+ * Its "VmFlags:" line (" rd wr sh mr mw me ms pf io de dd"). Test a flag
+ * with mt_vmflag().
+ */
+int mt_smaps_vmflags(const void *addr, char *buf, size_t size);
+bool mt_vmflag(const char *vmflags, const char *flag);
 /* First line of a small file without the newline: 0 or -errno. */
 int mt_read_line(const char *path, char *buf, size_t size);
 

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the tests that drive real device DMA through mosaic_edu
+ * (t30-t34): the edu driver's ioctls, where the edu device is and which
+ * IOMMU setup the VM booted with.
+ *
+ * Header-only (static inline), so the shared test library stays as it is.
+ */
+#ifndef MOSAIC_TESTS_EDU_TEST_H
+#define MOSAIC_TESTS_EDU_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/mosaic.h>
+#include <linux/mosaic_edu.h>
+
+#include "mosaic_test.h"
+#include "tap.h"
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+/* What the driver moves per step (half the device buffer). */
+#define EDU_STEP	2048
+
+/* The IOMMU setup the edu device sits behind, from sysfs. */
+struct edu_setup {
+	char pci[64];		/* "0000:00:01.0" */
+	char group_type[32];	/* "DMA", "DMA-FQ", "identity", "none" */
+	char iommu[64];		/* the IOMMU's name, or "none" */
+	bool translated;	/* DMA or DMA-FQ: device addresses are IOVAs */
+};
+
+/* /sys/bus/pci/devices/<pci>/iommu_group/type and the IOMMU's name. */
+static inline int edu_find_setup(struct edu_setup *s)
+{
+	char path[256], link[256];
+	ssize_t n;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = mt_find_pci(EDU_VENDOR, EDU_DEVICE, s->pci, sizeof(s->pci));
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 s->pci);
+	if (mt_read_line(path, s->group_type, sizeof(s->group_type)) < 0)
+		snprintf(s->group_type, sizeof(s->group_type), "none");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu", s->pci);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n > 0) {
+		const char *base;
+
+		link[n] = '\0';
+		base = strrchr(link, '/');
+		snprintf(s->iommu, sizeof(s->iommu), "%.63s", base ? base + 1 : link);
+	} else {
+		snprintf(s->iommu, sizeof(s->iommu), "none");
+	}
+	s->translated = !strcmp(s->group_type, "DMA") ||
+			!strcmp(s->group_type, "DMA-FQ");
+	return 0;
+}
+
+/* One line that says which setup this run proves things about. */
+static inline void edu_diag_setup(const char *test, const struct edu_setup *s)
+{
+	tap_diag("%s: edu %s, iommu %s, iommu_group type %s: device addresses %s",
+		 test, s->pci, s->iommu, s->group_type,
+		 s->translated ? "are IOVAs (translated)" :
+				 "are physical (untranslated)");
+}
+
+static inline int edu_open(void)
+{
+	int fd = open(MOSAIC_EDU_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* MOSAIC_EDU_IOC_ALLOC: the edu buffer fd, or -errno. */
+static inline int edu_alloc(int edu, uint64_t size, uint32_t backend,
+			    uint32_t strategy, uint32_t max_order,
+			    uint64_t chunk_size)
+{
+	struct mosaic_edu_alloc a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.argsz = sizeof(a);
+	a.size = size;
+	a.backend = backend;
+	a.strategy = strategy;
+	a.max_order = max_order;
+	a.chunk_size = chunk_size;
+	a.fd = -1;
+	ret = mt_ioctl(edu, MOSAIC_EDU_IOC_ALLOC, &a);
+	if (ret < 0)
+		return ret;
+	if (a.fd != ret) {
+		tap_diag("EDU ALLOC returned %d but .fd = %d", ret, a.fd);
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/* MOSAIC_EDU_IOC_DMA on a buffer or import fd; *d gets the answer. */
+static inline int edu_dma(int fd, uint64_t off, uint64_t len, uint64_t seed,
+			  uint32_t dir, struct mosaic_edu_dma *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->argsz = sizeof(*d);
+	d->offset = off;
+	d->length = len;
+	d->seed = seed;
+	d->direction = dir;
+	return mt_ioctl(fd, MOSAIC_EDU_IOC_DMA, d);
+}
+
+static inline int edu_info(int fd, uint64_t off, struct mosaic_edu_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->argsz = sizeof(*in);
+	in->offset = off;
+	return mt_ioctl(fd, MOSAIC_EDU_IOC_INFO, in);
+}
+
+/* MOSAIC_EDU_IOC_IMPORT: the import fd, or -errno; *size and *nents out. */
+static inline int edu_import(int edu, int dmabuf_fd, uint64_t *size,
+			     uint64_t *nents)
+{
+	struct mosaic_edu_import im;
+	int ret;
+
+	memset(&im, 0, sizeof(im));
+	im.argsz = sizeof(im);
+	im.dmabuf_fd = dmabuf_fd;
+	im.fd = -1;
+	ret = mt_ioctl(edu, MOSAIC_EDU_IOC_IMPORT, &im);
+	if (ret < 0)
+		return ret;
+	if (im.fd != ret) {
+		tap_diag("EDU IMPORT returned %d but .fd = %d", ret, im.fd);
+		return -EPROTO;
+	}
+	if (size)
+		*size = im.size;
+	if (nents)
+		*nents = im.nents;
+	return ret;
+}
+
+/* MOSAIC_IOC_EXPORT on a mosaic buffer fd: the dma-buf fd, or -errno. */
+static inline int mt_export(int bfd, uint64_t off, uint64_t len)
+{
+	struct mosaic_export e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	e.offset = off;
+	e.length = len;
+	e.fd = -1;
+	ret = mt_ioctl(bfd, MOSAIC_IOC_EXPORT, &e);
+	if (ret < 0)
+		return ret;
+	if (e.fd != ret) {
+		tap_diag("EXPORT returned %d but .fd = %d", ret, e.fd);
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/*
+ * MOSAIC_IOC_SEGMENTS: the whole segment table into @ents (room for @max);
+ * returns the number of segments in the buffer, or -errno.
+ */
+static inline long mt_segments(int bfd, struct mosaic_seg_entry *ents,
+			       uint64_t max)
+{
+	struct mosaic_segments g;
+	int ret;
+
+	memset(&g, 0, sizeof(g));
+	g.argsz = sizeof(g);
+	g.first = 0;
+	g.count = max;
+	g.entries = (uintptr_t)ents;
+	g.entry_size = sizeof(*ents);
+	ret = mt_ioctl(bfd, MOSAIC_IOC_SEGMENTS, &g);
+	if (ret < 0)
+		return ret;
+	if (g.count != (g.nr_segments < max ? g.nr_segments : max)) {
+		tap_diag("SEGMENTS: count %llu of %llu segments, room for %llu",
+			 ULL(g.count), ULL(g.nr_segments), ULL(max));
+		return -EPROTO;
+	}
+	return (long)g.nr_segments;
+}
+
+/* Index of the segment that holds byte @off (the table is ordered). */
+static inline uint64_t mt_seg_index(const struct mosaic_seg_entry *ents,
+				    uint64_t nr, uint64_t off)
+{
+	uint64_t i;
+
+	for (i = 0; i + 1 < nr; i++)
+		if (off < ents[i + 1].offset)
+			break;
+	return i;
+}
+
+/* First segment boundary at or after @from, or 0 if there is none. */
+static inline uint64_t mt_seg_boundary(const struct mosaic_seg_entry *ents,
+				       uint64_t nr, uint64_t from)
+{
+	for (uint64_t i = 1; i < nr; i++)
+		if (ents[i].offset >= from)
+			return ents[i].offset;
+	return 0;
+}
+
+#endif /* MOSAIC_TESTS_EDU_TEST_H */
