@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "../mosaic_internal.h"
+#include "../planted.h"
 
 /*
  * Pages per bulk call: small enough to notice a fatal signal and to
@@ -35,6 +36,8 @@ static void mosaic_pages_release(struct page **pages, unsigned long nr)
 	unsigned long i;
 
 	for (i = 0; i < nr; i++) {
+		if (mosaic_planted("missing_put"))
+			continue;
 		/* put_page: a get_user_pages() pin may still hold the page. */
 		put_page(pages[i]);
 		if (!(i % MOSAIC_PAGES_BATCH))

@@ -10,6 +10,7 @@
 #include <linux/sched/signal.h>
 
 #include "../mosaic_internal.h"
+#include "../planted.h"
 
 /*
  * One page table's worth per call, so a huge mapping can still be
@@ -36,11 +37,19 @@ static int mosaic_insert_pages_mmap(struct mosaic_buf *buf,
 		/* The core zaps what we inserted when ->mmap fails. */
 		if (fatal_signal_pending(current))
 			return -EINTR;
+		if (mosaic_planted("extra_get")) {
+			unsigned long i;
+
+			for (i = 0; i < batch; i++)
+				get_page(pages[i]);
+		}
 		addr += batch << PAGE_SHIFT;
 		pages += batch;
 		left -= batch;
 		cond_resched();
 	}
+	if (mosaic_planted("uaf"))
+		mosaic_buf_put(buf);
 	return 0;
 }
 

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The switch for the planted bugs (see planted.h). Compiled only into the
+ * test-only build of the module.
+ *
+ *   extra_get    insert-pages takes an extra page reference per mapped
+ *                page, the bug of the first driver question
+ *   missing_put  the pages backend forgets put_page() at free
+ *   uaf          insert-pages drops the VMA's buffer reference twice, so
+ *                the buffer is freed while it is still mapped
+ */
+#include <linux/moduleparam.h>
+
+#include "planted.h"
+
+char *mosaic_plant_bug;
+module_param_named(plant_bug, mosaic_plant_bug, charp, 0644);
+MODULE_PARM_DESC(plant_bug, "TEST ONLY: extra_get, missing_put or uaf");
