@@ -120,3 +120,29 @@ check-debug: module-debug tests
 	vm/check $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
 		--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) $(BUILD)/tests
+include mk/install.mk
+
+# --- Planted bugs: the proof tier must catch each of them ------------------
+# The test-only module is built from a copy of the sources with
+# MOSAIC_PLANTED_BUGS=y, never in kernel/, so the normal module cannot
+# pick the bugs up. It runs on the debug kernel, whose checkers (KASAN and
+# friends) are part of what is being proved.
+PLANTED_SRC := $(BUILD)/planted
+PLANTED_KO := $(PLANTED_SRC)/kernel/mosaic.ko
+PLANTED_TESTS := $(BUILD)/planted-tests
+
+.PHONY: module-planted check-planted
+
+module-planted: $(KERNEL_DEBUG_ENV)
+	@mkdir -p $(PLANTED_SRC)
+	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
+		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(PLANTED_SRC) {} +
+	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(PLANTED_SRC)/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y
+
+$(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/planted.h tests/lib/*.c tests/lib/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c $(LDFLAGS_GUEST)
+
+check-planted: module-planted $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
+	vm/check-planted $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
+		--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) $(PLANTED_TESTS)

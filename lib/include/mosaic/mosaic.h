@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libmosaic: the user-space library for the mosaic kernel module.
+ *
+ * This header is libmosaic's API and ABI; <linux/mosaic.h> is the kernel's.
+ * It includes the kernel header for the two enums and mosaic_pattern_word(),
+ * whose values are fixed by the kernel ABI anyway, so there is one
+ * definition of each and a program may mix the names freely. Everything
+ * the library passes in or out has its own struct here: the library's ABI
+ * does not change when a kernel struct grows.
+ *
+ * Conventions (see libmosaic(3)):
+ * - Objects are opaque and named mosaic_<object>_<verb>().
+ * - A function that can fail returns 0 (or a non-negative value where
+ *   documented) on success and a negative errno on failure; errno itself
+ *   is left unspecified. Destructors return nothing and accept NULL.
+ * - Every fd the library creates is close-on-exec. ioctls interrupted by
+ *   a signal (EINTR) or told to try again (EAGAIN) are retried.
+ * - Every struct passed in or out starts with struct_size, which the
+ *   caller sets to sizeof() the struct as it knows it. The library reads
+ *   or writes no more than that; fields a caller does not know about are
+ *   taken as zero, and bytes past the end of the library's version of an
+ *   input struct must be zero (-E2BIG otherwise).
+ * - The library has no global state: distinct objects may be used from
+ *   distinct threads, and one object from several threads at once.
+ */
+#ifndef MOSAIC_MOSAIC_H
+#define MOSAIC_MOSAIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/mosaic.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define MOSAIC_API __attribute__((visibility("default")))
+#else
+#define MOSAIC_API
+#endif
+
+/** struct mosaic_dev - an open /dev/mosaic (opaque) */
+struct mosaic_dev;
+/** struct mosaic_buf - one buffer and its fd (opaque) */
+struct mosaic_buf;
+
+/*
+ * ---------------------------------------------------------------------------
+ * The device
+ * ---------------------------------------------------------------------------
+ */
+
+/**
+ * struct mosaic_dev_stats - the module's page ledger (MOSAIC_IOC_STATS)
+ * @struct_size: sizeof(struct mosaic_dev_stats), set by the caller
+ * @buffers: buffers alive now, module-wide
+ * @pages: pages the module holds now; zero means every page went back
+ * @maps: VMAs that map any mosaic buffer now
+ * @total_buffers: buffers created since the module was loaded
+ * @total_pages: pages allocated since the module was loaded
+ */
+struct mosaic_dev_stats {
+	size_t struct_size;
+	uint64_t buffers;
+	uint64_t pages;
+	uint64_t maps;
+	uint64_t total_buffers;
+	uint64_t total_pages;
+};
+
+/* Open @path (NULL: MOSAIC_DEVICE_PATH) read-write, close-on-exec. */
+MOSAIC_API int mosaic_dev_open(const char *path, struct mosaic_dev **devp);
+MOSAIC_API void mosaic_dev_close(struct mosaic_dev *dev);
+/* The device's fd, owned by @dev. */
+MOSAIC_API int mosaic_dev_fd(const struct mosaic_dev *dev);
+MOSAIC_API int mosaic_dev_stats(struct mosaic_dev *dev,
+				struct mosaic_dev_stats *stats);
+
+/**
+ * struct mosaic_features - what this kernel and module can do
+ * @struct_size: sizeof(struct mosaic_features), set by the caller
+ * @backends: bit (1 << backend) for every backend that allocated
+ * @strategies: bit (1 << strategy) for every explicit strategy the module
+ *	accepted (MOSAIC_STRATEGY_AUTO is always accepted and not listed)
+ * @backend_error: for each backend (indexed by its value), 0 if it works,
+ *	otherwise the negative errno its probe got: -EOPNOTSUPP where the
+ *	kernel lacks the feature, -EINVAL where the module does not know the
+ *	backend, -ENOMEM when memory was short at probe time
+ * @max_buffer_size: the module's max_buffer_size parameter, 0 if unknown
+ */
+#define MOSAIC_FEATURES_BACKENDS	16
+
+struct mosaic_features {
+	size_t struct_size;
+	uint32_t backends;
+	uint32_t strategies;
+	int backend_error[MOSAIC_FEATURES_BACKENDS];
+	uint64_t max_buffer_size;
+};
+
+/*
+ * Probe every backend and strategy with a tiny allocation (two pages,
+ * freed again at once). -errno only when the probe itself cannot run.
+ */
+MOSAIC_API int mosaic_features(struct mosaic_dev *dev,
+			       struct mosaic_features *features);
+/* /sys/module/mosaic/parameters/max_buffer_size; -ENOENT if not loaded. */
+MOSAIC_API int mosaic_max_buffer_size(uint64_t *bytes);
+
+/*
+ * ---------------------------------------------------------------------------
+ * Buffers
+ * ---------------------------------------------------------------------------
+ */
+
+/**
+ * struct mosaic_buf_params - what mosaic_buf_alloc() asks for
+ * @struct_size: sizeof(struct mosaic_buf_params), set by the caller
+ * @size: bytes; rounded up to a whole number of pages by the module
+ * @backend: where the memory comes from; 0 means MOSAIC_BACKEND_PAGES
+ * @strategy: how it is mapped; MOSAIC_STRATEGY_AUTO (0) for the backend's
+ *	default
+ * @max_order: compound, split, streaming: largest page order to try,
+ *	0 for the backend's default; must be 0 for other backends
+ * @chunk_size: coherent and noncontig: bytes per DMA allocation call (a
+ *	power of two), 0 for the backend's default; must be 0 for others
+ * @device: PCI device name ("0000:00:04.0") for the device backends, or
+ *	NULL for the module's own platform device
+ * @flags: must be 0
+ */
+struct mosaic_buf_params {
+	size_t struct_size;
+	uint64_t size;
+	enum mosaic_backend backend;
+	enum mosaic_strategy strategy;
+	unsigned int max_order;
+	uint64_t chunk_size;
+	const char *device;
+	uint64_t flags;
+};
+
+#define MOSAIC_BUF_INFO_ORDERS	16
+
+/**
+ * struct mosaic_buf_info - a buffer's segment table (MOSAIC_IOC_INFO)
+ * @struct_size: sizeof(struct mosaic_buf_info), set by the caller
+ * @size: buffer size in bytes
+ * @backend: the buffer's backend
+ * @strategy: the strategy in use (never MOSAIC_STRATEGY_AUTO)
+ * @nr_segments: physically contiguous segments
+ * @nr_adjacent: segments that start where the previous one ends
+ * @nr_runs: contiguous runs once adjacent segments are merged
+ * @nr_maps: VMAs that map the buffer now
+ * @order_count: segments of each page order (2^k pages)
+ */
+struct mosaic_buf_info {
+	size_t struct_size;
+	uint64_t size;
+	enum mosaic_backend backend;
+	enum mosaic_strategy strategy;
+	uint64_t nr_segments;
+	uint64_t nr_adjacent;
+	uint64_t nr_runs;
+	uint64_t nr_maps;
+	uint64_t order_count[MOSAIC_BUF_INFO_ORDERS];
+};
+
+/**
+ * struct mosaic_buf_refs - page references over a range (MOSAIC_IOC_REFS)
+ * @struct_size: sizeof(struct mosaic_buf_refs), set by the caller
+ * @refcount_min: smallest page_count() over the range
+ * @refcount_max: largest page_count() over the range
+ * @mapcount_min: smallest page_mapcount() over the range
+ * @mapcount_max: largest page_mapcount() over the range
+ * @unexplained_refs: references the refcount rule does not explain
+ */
+struct mosaic_buf_refs {
+	size_t struct_size;
+	uint32_t refcount_min;
+	uint32_t refcount_max;
+	int32_t mapcount_min;
+	int32_t mapcount_max;
+	int64_t unexplained_refs;
+};
+
+MOSAIC_API int mosaic_buf_alloc(struct mosaic_dev *dev,
+				const struct mosaic_buf_params *params,
+				struct mosaic_buf **bufp);
+/* Wrap a buffer fd from elsewhere; @fd is duplicated, the caller keeps it. */
+MOSAIC_API int mosaic_buf_from_fd(int fd, struct mosaic_buf **bufp);
+MOSAIC_API void mosaic_buf_close(struct mosaic_buf *buf);
+/* The buffer's fd, owned by @buf. */
+MOSAIC_API int mosaic_buf_fd(const struct mosaic_buf *buf);
+/* Size in bytes (whole pages). */
+MOSAIC_API uint64_t mosaic_buf_size(const struct mosaic_buf *buf);
+MOSAIC_API int mosaic_buf_info(struct mosaic_buf *buf,
+			       struct mosaic_buf_info *info);
+
+/*
+ * Map @length bytes from byte @offset (page aligned) read-write and
+ * shared; @length 0 maps up to the end of the buffer. The mapping holds
+ * its own reference: it stays valid after mosaic_buf_close().
+ */
+MOSAIC_API int mosaic_buf_map(struct mosaic_buf *buf, uint64_t offset,
+			      size_t length, void **addr);
+MOSAIC_API int mosaic_buf_unmap(void *addr, size_t length);
+
+/* The kernel writes / checks mosaic_pattern_word() through its own view. */
+MOSAIC_API int mosaic_buf_fill(struct mosaic_buf *buf, uint64_t offset,
+			       uint64_t length, uint64_t seed);
+MOSAIC_API int mosaic_buf_verify(struct mosaic_buf *buf, uint64_t offset,
+				 uint64_t length, uint64_t seed,
+				 uint64_t *mismatches,
+				 uint64_t *first_mismatch);
+MOSAIC_API int mosaic_buf_refs(struct mosaic_buf *buf, uint64_t offset,
+			       uint64_t length, struct mosaic_buf_refs *refs);
+
+/*
+ * ---------------------------------------------------------------------------
+ * Names and sizes
+ * ---------------------------------------------------------------------------
+ */
+
+/* "pages", "compound", ...; NULL for a value the library does not know. */
+MOSAIC_API const char *mosaic_backend_name(enum mosaic_backend backend);
+MOSAIC_API int mosaic_backend_from_name(const char *name,
+					enum mosaic_backend *backend);
+/* "auto", "insert-page", ...; NULL for a value the library does not know. */
+MOSAIC_API const char *mosaic_strategy_name(enum mosaic_strategy strategy);
+MOSAIC_API int mosaic_strategy_from_name(const char *name,
+					 enum mosaic_strategy *strategy);
+/*
+ * 1 if the ABI lets @strategy map @backend's memory, 0 if the module
+ * refuses the pair with EINVAL, -EINVAL if either value is unknown.
+ */
+MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
+				      enum mosaic_strategy strategy);
+
+/* "4096", "64K", "64M", "1GiB", "0x1000" -> bytes (K, M, G, T: powers of 1024). */
+MOSAIC_API int mosaic_parse_size(const char *text, uint64_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MOSAIC_MOSAIC_H */

@@ -1,0 +1,1504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mosaicctl: command-line front end of libmosaic.
+ *
+ *   mosaicctl [--dev PATH] [--json] COMMAND [OPTIONS]
+ *
+ * Commands: features, alloc, info, map, selftest, stats (mosaicctl(1)).
+ * A buffer lives as long as its fd, so the commands that look at a buffer
+ * (info, map) allocate their own from the buffer options; alloc --hold
+ * keeps one alive for other tools to observe.
+ *
+ * Every command prints either text or, with --json, exactly one JSON
+ * object on stdout. Errors are one line on stderr naming the cause (and,
+ * with --json, an object with "ok": false on stdout); the exit status
+ * tells the class of failure (enum ctl_exit, documented in mosaicctl(1)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosaic/mosaic.h>
+
+#define PROG	"mosaicctl"
+
+#ifndef MOSAIC_VERSION
+#define MOSAIC_VERSION	"unknown"
+#endif
+
+enum ctl_exit {
+	EXIT_OK = 0,		/* done, every check held */
+	EXIT_CHECK = 1,		/* a data check or a selftest case failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_NO_MODULE = 3,	/* module not loaded / no such device */
+	EXIT_PERM = 4,		/* EACCES / EPERM */
+	EXIT_UNSUPPORTED = 5,	/* EOPNOTSUPP: the kernel lacks a feature */
+	EXIT_REFUSED = 6,	/* EINVAL, EFBIG, ENODEV, E2BIG: bad request */
+	EXIT_SYSTEM = 7,	/* anything else (ENOMEM, ...) */
+};
+
+/* ------------------------------------------------------------------------
+ * JSON output: one object per run, compact, on stdout.
+ */
+
+struct json {
+	int depth;
+	bool first[16];
+};
+
+static void json_str_raw(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* Comma and key before a value; @key is NULL inside arrays. */
+static void json_prefix(struct json *j, const char *key)
+{
+	if (!j->first[j->depth])
+		putchar(',');
+	j->first[j->depth] = false;
+	if (key) {
+		json_str_raw(key);
+		putchar(':');
+	}
+}
+
+static void json_open(struct json *j, const char *key, char brace)
+{
+	if (j->depth > 0)
+		json_prefix(j, key);
+	putchar(brace);
+	j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void json_close(struct json *j, char brace)
+{
+	putchar(brace);
+	j->depth--;
+	if (j->depth == 0) {
+		putchar('\n');
+		fflush(stdout);
+	}
+}
+
+#define json_obj(j, key)	json_open(j, key, '{')
+#define json_obj_end(j)		json_close(j, '}')
+#define json_arr(j, key)	json_open(j, key, '[')
+#define json_arr_end(j)		json_close(j, ']')
+
+static void json_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_prefix(j, key);
+	printf("%" PRIu64, v);
+}
+
+static void json_i64(struct json *j, const char *key, int64_t v)
+{
+	json_prefix(j, key);
+	printf("%" PRId64, v);
+}
+
+static void json_dbl(struct json *j, const char *key, double v)
+{
+	json_prefix(j, key);
+	printf("%.6f", v);
+}
+
+static void json_bool(struct json *j, const char *key, bool v)
+{
+	json_prefix(j, key);
+	fputs(v ? "true" : "false", stdout);
+}
+
+static void json_null(struct json *j, const char *key)
+{
+	json_prefix(j, key);
+	fputs("null", stdout);
+}
+
+static void json_str(struct json *j, const char *key, const char *s)
+{
+	json_prefix(j, key);
+	if (s)
+		json_str_raw(s);
+	else
+		fputs("null", stdout);
+}
+
+/* ------------------------------------------------------------------------
+ * Options and errors
+ *
+ * Backends and strategies are walked by name (1, 2, ... until the library
+ * has no name): the ones libmosaic knows, whatever <linux/mosaic.h> adds.
+ */
+
+struct ctl {
+	const char *cmd;	/* subcommand, for messages */
+	const char *dev_path;	/* NULL: MOSAIC_DEVICE_PATH */
+	bool json;
+	/* buffer options, as given */
+	const char *size_arg, *backend_arg, *strategy_arg, *max_order_arg;
+	const char *chunk_arg, *pci_arg;
+	/* map */
+	const char *fill_arg, *verify_arg, *offset_arg, *length_arg;
+	bool hold;
+	/* parsed */
+	struct mosaic_buf_params params;
+};
+
+static const char *err_name(int err)
+{
+	const char *s;
+
+	if (err < 0)
+		err = -err;
+	s = strerrorname_np(err);
+	return s ? s : "E?";
+}
+
+/*
+ * Print one error line "mosaicctl CMD: MESSAGE" on stderr and, with --json,
+ * the error object on stdout. Returns @code for `return fail(...)`.
+ */
+__attribute__((format(printf, 4, 5)))
+static int fail(const struct ctl *c, int code, int err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s%s%s: %s\n", PROG, c->cmd ? " " : "",
+		c->cmd ? c->cmd : "", msg);
+	if (c->json) {
+		struct json j = { 0 };
+
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", false);
+		json_str(&j, "command", c->cmd);
+		json_str(&j, "error", msg);
+		if (err)
+			json_str(&j, "errno", err_name(err));
+		else
+			json_null(&j, "errno");
+		json_i64(&j, "exit_status", code);
+		json_obj_end(&j);
+	}
+	return code;
+}
+
+/* "64 MiB", "5000 bytes": exact binary units where they fit. */
+static const char *fmt_size(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	int i, unit = -1;
+
+	for (i = 0; i < 4; i++)
+		if (v && !(v & ((1ULL << (10 * (i + 1))) - 1)))
+			unit = i;
+	if (unit < 0)
+		snprintf(buf, len, "%" PRIu64 " bytes", v);
+	else
+		snprintf(buf, len, "%" PRIu64 " %s", v >> (10 * (unit + 1)),
+			 units[unit]);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Open the device, turning the usual failures into their causes. */
+static int open_dev(const struct ctl *c, struct mosaic_dev **dev)
+{
+	const char *path = c->dev_path ? c->dev_path : MOSAIC_DEVICE_PATH;
+	int ret = mosaic_dev_open(c->dev_path, dev);
+
+	switch (ret) {
+	case 0:
+		return EXIT_OK;
+	case -ENOENT:
+		if (!path_exists("/sys/module/mosaic"))
+			return fail(c, EXIT_NO_MODULE, ret,
+				    "mosaic module not loaded (%s does not exist; load it with modprobe mosaic)",
+				    path);
+		return fail(c, EXIT_NO_MODULE, ret,
+			    "%s does not exist, although the mosaic module is loaded%s",
+			    path, c->dev_path ? "" : " (no devtmpfs or udev?)");
+	case -EACCES:
+	case -EPERM:
+		return fail(c, EXIT_PERM, ret,
+			    "permission denied opening %s (%s): needs root or membership of its group (mosaic)",
+			    path, err_name(ret));
+	case -ENOTTY:
+		return fail(c, EXIT_NO_MODULE, ret,
+			    "%s is not a mosaic device (%s)", path,
+			    err_name(ret));
+	default:
+		return fail(c, EXIT_SYSTEM, ret, "cannot open %s: %s (%s)",
+			    path, strerror(-ret), err_name(ret));
+	}
+}
+
+static const char *backend_list(void)
+{
+	static char buf[256];
+	size_t used = 0;
+	int b;
+
+	buf[0] = '\0';
+	for (b = 1; mosaic_backend_name((enum mosaic_backend)b); b++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+					 "%s%s", b > 1 ? ", " : "",
+					 mosaic_backend_name((enum mosaic_backend)b));
+	return buf;
+}
+
+static const char *strategy_list(void)
+{
+	static char buf[256];
+	size_t used = 0;
+	int s;
+
+	buf[0] = '\0';
+	for (s = 0; mosaic_strategy_name((enum mosaic_strategy)s); s++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+					 "%s%s", s ? ", " : "",
+					 mosaic_strategy_name((enum mosaic_strategy)s));
+	return buf;
+}
+
+/* A size option: 0 or a usage failure. */
+static int parse_size_opt(const struct ctl *c, const char *opt,
+			  const char *text, uint64_t *out)
+{
+	int ret = mosaic_parse_size(text, out);
+
+	if (ret == -ERANGE)
+		return fail(c, EXIT_USAGE, 0, "%s %s: too large", opt, text);
+	if (ret)
+		return fail(c, EXIT_USAGE, 0,
+			    "%s %s: not a size (examples: 4096, 64K, 64M, 1G, 0x1000)",
+			    opt, text);
+	return 0;
+}
+
+/* A plain unsigned number (decimal or 0x hex): 0 or a usage failure. */
+static int parse_u64_opt(const struct ctl *c, const char *opt,
+			 const char *text, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		goto bad;
+	*out = strtoull(text, &end, 0);
+	if (errno || *end)
+		goto bad;
+	return 0;
+bad:
+	return fail(c, EXIT_USAGE, 0, "%s %s: not an unsigned number", opt,
+		    text);
+}
+
+/* Turn the buffer options into c->params; 0 or a usage failure. */
+static int parse_buf_opts(struct ctl *c)
+{
+	struct mosaic_buf_params *p = &c->params;
+	uint64_t v;
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->struct_size = sizeof(*p);
+	p->backend = MOSAIC_BACKEND_PAGES;
+	p->strategy = MOSAIC_STRATEGY_AUTO;
+	ret = parse_size_opt(c, "--size", c->size_arg ? c->size_arg : "64M",
+			     &p->size);
+	if (ret)
+		return ret;
+	if (!p->size)
+		return fail(c, EXIT_USAGE, 0, "--size must be more than 0");
+	if (c->backend_arg &&
+	    mosaic_backend_from_name(c->backend_arg, &p->backend))
+		return fail(c, EXIT_USAGE, 0, "unknown backend '%s' (known: %s)",
+			    c->backend_arg, backend_list());
+	if (c->strategy_arg &&
+	    mosaic_strategy_from_name(c->strategy_arg, &p->strategy))
+		return fail(c, EXIT_USAGE, 0,
+			    "unknown strategy '%s' (known: %s)",
+			    c->strategy_arg, strategy_list());
+	if (c->max_order_arg) {
+		ret = parse_u64_opt(c, "--max-order", c->max_order_arg, &v);
+		if (ret)
+			return ret;
+		if (v > 63)
+			return fail(c, EXIT_USAGE, 0,
+				    "--max-order %s: out of range", c->max_order_arg);
+		p->max_order = (unsigned int)v;
+	}
+	if (c->chunk_arg) {
+		ret = parse_size_opt(c, "--chunk-size", c->chunk_arg,
+				     &p->chunk_size);
+		if (ret)
+			return ret;
+	}
+	p->device = c->pci_arg;
+	return 0;
+}
+
+/* Why the module refused an ALLOC with EINVAL, as far as we can tell. */
+static int explain_einval(const struct ctl *c)
+{
+	const struct mosaic_buf_params *p = &c->params;
+	const char *b = mosaic_backend_name(p->backend);
+	const char *s = mosaic_strategy_name(p->strategy);
+	bool orders = p->backend == MOSAIC_BACKEND_COMPOUND ||
+		      p->backend == MOSAIC_BACKEND_SPLIT ||
+		      p->backend == MOSAIC_BACKEND_STREAMING;
+	bool device = p->backend == MOSAIC_BACKEND_COHERENT ||
+		      p->backend == MOSAIC_BACKEND_STREAMING ||
+		      p->backend == MOSAIC_BACKEND_NONCONTIG ||
+		      p->backend == MOSAIC_BACKEND_CMA;
+
+	if (mosaic_backend_accepts(p->backend, p->strategy) == 0)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid combination: backend %s cannot be mapped with strategy %s (EINVAL; %s memory belongs to the DMA layer: use remap-pfn or pfn-fault)",
+			    b, s, b);
+	if (p->max_order && !orders)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: --max-order applies to compound, split and streaming, not %s (EINVAL)",
+			    b);
+	if (p->chunk_size && p->backend != MOSAIC_BACKEND_COHERENT &&
+	    p->backend != MOSAIC_BACKEND_NONCONTIG)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: --chunk-size applies to coherent and noncontig, not %s (EINVAL)",
+			    b);
+	if (p->chunk_size)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: --chunk-size %s must be a power of two from one page up to the page allocator's largest block (EINVAL)",
+			    c->chunk_arg);
+	if (p->device && !device)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: --pci-device applies to coherent, streaming, noncontig and cma, not %s (EINVAL)",
+			    b);
+	if (p->max_order)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: --max-order %u is above the kernel's largest page order (EINVAL)",
+			    p->max_order);
+	if (p->backend == MOSAIC_BACKEND_CMA)
+		return fail(c, EXIT_REFUSED, EINVAL,
+			    "invalid request: backend cma needs at least two pages (EINVAL)");
+	return fail(c, EXIT_REFUSED, EINVAL,
+		    "the module refused backend %s with strategy %s (EINVAL)",
+		    b, s);
+}
+
+/* mosaic_buf_alloc() with its failures turned into their causes. */
+static int alloc_buf(const struct ctl *c, struct mosaic_dev *dev,
+		     struct mosaic_buf **buf)
+{
+	const struct mosaic_buf_params *p = &c->params;
+	const char *b = mosaic_backend_name(p->backend);
+	char sz[32], lim[32];
+	uint64_t limit;
+	int ret = mosaic_buf_alloc(dev, p, buf);
+
+	switch (ret) {
+	case 0:
+		return EXIT_OK;
+	case -EOPNOTSUPP:
+		return fail(c, EXIT_UNSUPPORTED, ret,
+			    "backend %s is not supported on this kernel (EOPNOTSUPP)",
+			    b);
+	case -EINVAL:
+		return explain_einval(c);
+	case -EFBIG:
+		if (mosaic_max_buffer_size(&limit) == 0)
+			return fail(c, EXIT_REFUSED, ret,
+				    "size %s is over the module's limit of %s (max_buffer_size=%" PRIu64 " in /sys/module/mosaic/parameters/max_buffer_size) (EFBIG)",
+				    fmt_size(p->size, sz, sizeof(sz)),
+				    fmt_size(limit, lim, sizeof(lim)), limit);
+		return fail(c, EXIT_REFUSED, ret,
+			    "size %s is over the module's max_buffer_size limit (EFBIG)",
+			    fmt_size(p->size, sz, sizeof(sz)));
+	case -EPERM:
+		return fail(c, EXIT_PERM, ret,
+			    "--pci-device needs CAP_SYS_RAWIO (EPERM)");
+	case -ENODEV:
+		return fail(c, EXIT_REFUSED, ret, "no PCI device named %s (ENODEV)",
+			    p->device ? p->device : "?");
+	case -ENOMEM:
+		return fail(c, EXIT_SYSTEM, ret,
+			    "out of memory allocating %s from backend %s (ENOMEM)",
+			    fmt_size(p->size, sz, sizeof(sz)), b);
+	default:
+		return fail(c, ret == -E2BIG ? EXIT_REFUSED : EXIT_SYSTEM, ret,
+			    "allocating %s from backend %s failed: %s (%s)",
+			    fmt_size(p->size, sz, sizeof(sz)), b,
+			    strerror(-ret), err_name(ret));
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Command line
+ */
+
+enum opt_id {
+	OPT_HELP = 'h',
+	OPT_JSON = 0x100, OPT_DEV, OPT_SIZE, OPT_BACKEND, OPT_STRATEGY,
+	OPT_MAX_ORDER, OPT_CHUNK, OPT_PCI, OPT_HOLD, OPT_FILL, OPT_VERIFY,
+	OPT_OFFSET, OPT_LENGTH,
+};
+
+/* Which options a command takes. */
+#define O_BUF	0x1
+#define O_HOLD	0x2
+#define O_MAP	0x4
+#define O_SIZE	0x8	/* --size only (selftest) */
+
+struct command {
+	const char *name;
+	int (*run)(struct ctl *c);
+	unsigned int opts;
+	const char *args;	/* synopsis after the name */
+	const char *help;	/* one-paragraph description */
+};
+
+static const char buf_opts_help[] =
+	"  -s, --size SIZE        buffer size (default 64M): 4096, 64K, 64M, 1G, 0x1000\n"
+	"  -b, --backend NAME     pages (default), compound, split, coherent, streaming,\n"
+	"                         noncontig, vmalloc, cma\n"
+	"  -S, --strategy NAME    auto (default), insert-page, insert-pages, map-pages,\n"
+	"                         remap-pfn, fault, pfn-fault\n"
+	"      --max-order N      compound, split, streaming: largest page order to try\n"
+	"      --chunk-size SIZE  coherent, noncontig: bytes per DMA allocation call\n"
+	"                         (a power of two)\n"
+	"      --pci-device NAME  device backends: allocate for PCI device NAME\n"
+	"                         (e.g. 0000:00:04.0; needs CAP_SYS_RAWIO)\n";
+
+static const char common_opts_help[] =
+	"      --dev PATH         the mosaic device (default " MOSAIC_DEVICE_PATH ")\n"
+	"      --json             print one JSON object instead of text\n"
+	"  -h, --help             show this help\n";
+
+static int cmd_features(struct ctl *c);
+static int cmd_alloc(struct ctl *c);
+static int cmd_info(struct ctl *c);
+static int cmd_map(struct ctl *c);
+static int cmd_selftest(struct ctl *c);
+static int cmd_stats(struct ctl *c);
+
+static const struct command commands[] = {
+	{ "features", cmd_features, 0, "",
+	  "Probe which backends and strategies this kernel and module support\n"
+	  "(a two-page allocation each, freed at once) and show the module's\n"
+	  "max_buffer_size." },
+	{ "alloc", cmd_alloc, O_BUF | O_HOLD, "[BUFFER OPTIONS] [--hold]",
+	  "Allocate a buffer and print its fd number, size, backend and strategy.\n"
+	  "With --hold, keep it alive until SIGINT or SIGTERM; a line starting\n"
+	  "with \"ready:\" (or the JSON object) is printed once it is allocated." },
+	{ "info", cmd_info, O_BUF, "[BUFFER OPTIONS]",
+	  "Allocate a buffer and show its segment table: segments, physically\n"
+	  "adjacent segments, contiguous runs and the per-order histogram." },
+	{ "map", cmd_map, O_BUF | O_MAP,
+	  "[BUFFER OPTIONS] [--fill SEED] [--verify SEED] [--offset OFF] [--length LEN]",
+	  "Allocate a buffer, map it, and move the mosaic pattern through it.\n"
+	  "--fill SEED: user space writes the pattern through the mapping and\n"
+	  "the kernel checks it through its own view. --verify SEED: the kernel\n"
+	  "writes it and user space checks the mapping. Without either, both\n"
+	  "run (seeds 1 and 2). Exit status 1 on any mismatch. A progress line\n"
+	  "goes to stderr when it is a terminal." },
+	{ "selftest", cmd_selftest, O_SIZE, "[--size SIZE]",
+	  "Quick end-to-end check of every backend with every strategy: the valid\n"
+	  "pairs allocate, map, pass the pattern both ways and show no unexplained\n"
+	  "page references; the invalid pairs are refused with EINVAL. One line\n"
+	  "per pair and a summary; exit status 1 if any pair failed. --size is\n"
+	  "per buffer (default 1M)." },
+	{ "stats", cmd_stats, 0, "",
+	  "Show the module's page ledger: buffers, pages and mappings alive now,\n"
+	  "and buffers and pages allocated since the module was loaded." },
+};
+
+#define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static void usage_main(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: %s [--dev PATH] [--json] COMMAND [OPTIONS]\n"
+		"       %s COMMAND --help\n\n"
+		"Commands:\n", PROG, PROG);
+	for (i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-9s%s%s\n", commands[i].name,
+			commands[i].args[0] ? " " : "", commands[i].args);
+	fprintf(f, "\nOptions:\n%s"
+		"      --version          print the version\n\n"
+		"Exit status: 0 ok, 1 check failed, 2 usage, 3 module not loaded,\n"
+		"4 permission denied, 5 not supported by this kernel, 6 request refused\n"
+		"by the module, 7 other error. See mosaicctl(1).\n",
+		common_opts_help);
+}
+
+static void usage_cmd(const struct command *cmd, FILE *f)
+{
+	fprintf(f, "Usage: %s %s%s%s [--dev PATH] [--json]\n\n%s\n\nOptions:\n",
+		PROG, cmd->name, cmd->args[0] ? " " : "", cmd->args, cmd->help);
+	if (cmd->opts & O_BUF)
+		fputs(buf_opts_help, f);
+	if (cmd->opts & O_SIZE)
+		fputs("  -s, --size SIZE        buffer size per pair (default 1M)\n", f);
+	if (cmd->opts & O_HOLD)
+		fputs("      --hold             keep the buffer until SIGINT/SIGTERM\n", f);
+	if (cmd->opts & O_MAP)
+		fputs("      --fill SEED        user writes, kernel verifies\n"
+		      "      --verify SEED      kernel writes, user verifies\n"
+		      "      --offset OFF       first byte to map (page aligned, default 0)\n"
+		      "      --length LEN       bytes to map (default: to the end)\n", f);
+	fputs(common_opts_help, f);
+}
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "dev", required_argument, NULL, OPT_DEV },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ "max-order", required_argument, NULL, OPT_MAX_ORDER },
+	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
+	{ "pci-device", required_argument, NULL, OPT_PCI },
+	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "fill", required_argument, NULL, OPT_FILL },
+	{ "verify", required_argument, NULL, OPT_VERIFY },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Is option @id allowed for a command with option set @opts? */
+static bool opt_allowed(int id, unsigned int opts)
+{
+	switch (id) {
+	case OPT_HELP: case OPT_JSON: case OPT_DEV:
+		return true;
+	case OPT_SIZE:
+		return opts & (O_BUF | O_SIZE);
+	case OPT_BACKEND: case OPT_STRATEGY: case OPT_MAX_ORDER:
+	case OPT_CHUNK: case OPT_PCI:
+		return opts & O_BUF;
+	case OPT_HOLD:
+		return opts & O_HOLD;
+	default:
+		return opts & O_MAP;
+	}
+}
+
+static const char *opt_name(int id)
+{
+	const struct option *o;
+
+	for (o = long_opts; o->name; o++)
+		if (o->val == id)
+			return o->name;
+	return "?";
+}
+
+/*
+ * Parse argv from optind on for command @cmd (NULL: the global options
+ * before the command). Returns -1 to go on, or an exit status.
+ */
+static int parse_opts(struct ctl *c, const struct command *cmd, int argc,
+		      char **argv)
+{
+	/* "+": stop at the first non-option, which is the command name. */
+	/* ":": a missing value is reported as ':', an unknown option as '?'. */
+	const char *shorts = cmd ? "+:hs:b:S:" : "+:h";
+	unsigned int opts = cmd ? cmd->opts : 0;
+	int id;
+
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, shorts, long_opts, NULL)) != -1) {
+		const char *arg = argv[optind - 1];
+
+		if (id == ':')
+			return fail(c, EXIT_USAGE, 0, "option %s needs a value (try --help)",
+				    arg);
+		if (id == '?') {
+			if (optopt > 0 && optopt < 0x80)
+				return fail(c, EXIT_USAGE, 0,
+					    "unknown option -%c (try --help)", optopt);
+			return fail(c, EXIT_USAGE, 0,
+				    "unknown option %s (try --help)", arg);
+		}
+		if (id == 's')
+			id = OPT_SIZE;
+		else if (id == 'b')
+			id = OPT_BACKEND;
+		else if (id == 'S')
+			id = OPT_STRATEGY;
+		if (!opt_allowed(id, opts))
+			return fail(c, EXIT_USAGE, 0,
+				    "option --%s does not apply to %s (try --help)",
+				    opt_name(id), cmd ? cmd->name : "the global options");
+		switch (id) {
+		case OPT_HELP:
+			if (cmd)
+				usage_cmd(cmd, stdout);
+			else
+				usage_main(stdout);
+			return EXIT_OK;
+		case OPT_JSON: c->json = true; break;
+		case OPT_DEV: c->dev_path = optarg; break;
+		case OPT_SIZE: c->size_arg = optarg; break;
+		case OPT_BACKEND: c->backend_arg = optarg; break;
+		case OPT_STRATEGY: c->strategy_arg = optarg; break;
+		case OPT_MAX_ORDER: c->max_order_arg = optarg; break;
+		case OPT_CHUNK: c->chunk_arg = optarg; break;
+		case OPT_PCI: c->pci_arg = optarg; break;
+		case OPT_HOLD: c->hold = true; break;
+		case OPT_FILL: c->fill_arg = optarg; break;
+		case OPT_VERIFY: c->verify_arg = optarg; break;
+		case OPT_OFFSET: c->offset_arg = optarg; break;
+		case OPT_LENGTH: c->length_arg = optarg; break;
+		}
+	}
+	return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * features
+ */
+
+static int cmd_features(struct ctl *c)
+{
+	struct mosaic_features f = { .struct_size = sizeof(f) };
+	struct mosaic_dev *dev;
+	struct json j = { 0 };
+	char lim[32];
+	int ret, b, s;
+
+	ret = open_dev(c, &dev);
+	if (ret)
+		return ret;
+	ret = mosaic_features(dev, &f);
+	mosaic_dev_close(dev);
+	if (ret)
+		return fail(c, EXIT_SYSTEM, ret, "probing features failed: %s (%s)",
+			    strerror(-ret), err_name(ret));
+
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", true);
+		json_str(&j, "command", c->cmd);
+		json_str(&j, "device", c->dev_path ? c->dev_path : MOSAIC_DEVICE_PATH);
+		if (f.max_buffer_size)
+			json_u64(&j, "max_buffer_size", f.max_buffer_size);
+		else
+			json_null(&j, "max_buffer_size");
+		json_arr(&j, "backends");
+		for (b = 1; mosaic_backend_name((enum mosaic_backend)b); b++) {
+			json_obj(&j, NULL);
+			json_str(&j, "name", mosaic_backend_name((enum mosaic_backend)b));
+			json_u64(&j, "value", (uint64_t)b);
+			json_bool(&j, "supported", f.backends & (1u << b));
+			if (f.backend_error[b])
+				json_str(&j, "error", err_name(f.backend_error[b]));
+			else
+				json_null(&j, "error");
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_arr(&j, "strategies");
+		for (s = 1; mosaic_strategy_name((enum mosaic_strategy)s); s++) {
+			json_obj(&j, NULL);
+			json_str(&j, "name", mosaic_strategy_name((enum mosaic_strategy)s));
+			json_u64(&j, "value", (uint64_t)s);
+			json_bool(&j, "supported", f.strategies & (1u << s));
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		return EXIT_OK;
+	}
+
+	printf("%-12s %s\n", "backend", "status");
+	for (b = 1; mosaic_backend_name((enum mosaic_backend)b); b++) {
+		const char *name = mosaic_backend_name((enum mosaic_backend)b);
+		int err = f.backend_error[b];
+
+		if (f.backends & (1u << b))
+			printf("%-12s supported\n", name);
+		else if (err == -EOPNOTSUPP)
+			printf("%-12s not supported by this kernel (EOPNOTSUPP)\n", name);
+		else
+			printf("%-12s failed: %s (%s)\n", name, strerror(-err),
+			       err_name(err));
+	}
+	printf("\n%-12s %s\n", "strategy", "status");
+	for (s = 1; mosaic_strategy_name((enum mosaic_strategy)s); s++)
+		printf("%-12s %s\n", mosaic_strategy_name((enum mosaic_strategy)s),
+		       f.strategies & (1u << s) ? "supported" : "not supported");
+	if (f.max_buffer_size)
+		printf("\nmax_buffer_size %" PRIu64 " (%s)\n", f.max_buffer_size,
+		       fmt_size(f.max_buffer_size, lim, sizeof(lim)));
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * alloc, info
+ */
+
+/* Allocate c->params and read back its INFO: 0 or an exit status. */
+static int alloc_with_info(struct ctl *c, struct mosaic_dev **dev,
+			   struct mosaic_buf **buf, struct mosaic_buf_info *info)
+{
+	int ret = parse_buf_opts(c);
+
+	if (ret)
+		return ret;
+	ret = open_dev(c, dev);
+	if (ret)
+		return ret;
+	ret = alloc_buf(c, *dev, buf);
+	if (ret)
+		goto err_dev;
+	info->struct_size = sizeof(*info);
+	ret = mosaic_buf_info(*buf, info);
+	if (ret) {
+		ret = fail(c, EXIT_SYSTEM, ret, "INFO on the new buffer failed: %s (%s)",
+			   strerror(-ret), err_name(ret));
+		goto err_buf;
+	}
+	return 0;
+
+err_buf:
+	mosaic_buf_close(*buf);
+err_dev:
+	mosaic_dev_close(*dev);
+	return ret;
+}
+
+static void json_buf_head(struct json *j, const struct ctl *c,
+			  const struct mosaic_buf_info *info)
+{
+	json_str(j, "command", c->cmd);
+	json_u64(j, "size", info->size);
+	json_str(j, "backend", mosaic_backend_name(info->backend));
+	json_str(j, "strategy", mosaic_strategy_name(info->strategy));
+}
+
+static int cmd_alloc(struct ctl *c)
+{
+	struct mosaic_buf_info info;
+	struct mosaic_dev *dev;
+	struct mosaic_buf *buf;
+	struct json j = { 0 };
+	sigset_t set;
+	char sz[32];
+	int ret, sig;
+
+	/* Blocked before the buffer exists: no signal is lost after "ready". */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (c->hold) {
+		/* A shell starts background jobs with SIGINT ignored. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	}
+
+	ret = alloc_with_info(c, &dev, &buf, &info);
+	if (ret)
+		return ret;
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", true);
+		json_buf_head(&j, c, &info);
+		json_i64(&j, "fd", mosaic_buf_fd(buf));
+		json_i64(&j, "pid", (int64_t)getpid());
+		json_bool(&j, "hold", c->hold);
+		json_obj_end(&j);
+	} else {
+		printf("%sfd %d: %s, backend %s, strategy %s, pid %ld%s\n",
+		       c->hold ? "ready: " : "", mosaic_buf_fd(buf),
+		       fmt_size(info.size, sz, sizeof(sz)),
+		       mosaic_backend_name(info.backend),
+		       mosaic_strategy_name(info.strategy), (long)getpid(),
+		       c->hold ? "; holding it until SIGINT or SIGTERM" : "");
+		fflush(stdout);
+	}
+	if (c->hold)
+		while (sigwait(&set, &sig) != 0)
+			;
+	mosaic_buf_close(buf);
+	mosaic_dev_close(dev);
+	return EXIT_OK;
+}
+
+static int cmd_info(struct ctl *c)
+{
+	struct mosaic_buf_info info;
+	struct mosaic_dev *dev;
+	struct mosaic_buf *buf;
+	struct json j = { 0 };
+	uint64_t most = 0;
+	char sz[32], seg[32];
+	int ret, k;
+
+	ret = alloc_with_info(c, &dev, &buf, &info);
+	if (ret)
+		return ret;
+	mosaic_buf_close(buf);
+	mosaic_dev_close(dev);
+
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", true);
+		json_buf_head(&j, c, &info);
+		json_u64(&j, "segments", info.nr_segments);
+		json_u64(&j, "adjacent", info.nr_adjacent);
+		json_u64(&j, "runs", info.nr_runs);
+		json_u64(&j, "maps", info.nr_maps);
+		json_arr(&j, "order_count");
+		for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++)
+			json_u64(&j, NULL, info.order_count[k]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		return EXIT_OK;
+	}
+
+	printf("buffer     %s, backend %s, strategy %s\n",
+	       fmt_size(info.size, sz, sizeof(sz)),
+	       mosaic_backend_name(info.backend),
+	       mosaic_strategy_name(info.strategy));
+	printf("segments   %" PRIu64 "\n", info.nr_segments);
+	printf("adjacent   %" PRIu64 " (start where the previous segment ends)\n",
+	       info.nr_adjacent);
+	printf("runs       %" PRIu64 " (physically contiguous once merged)\n",
+	       info.nr_runs);
+	printf("\norder  segment size  segments\n");
+	for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++)
+		if (info.order_count[k] > most)
+			most = info.order_count[k];
+	for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++) {
+		int bar;
+
+		if (!info.order_count[k])
+			continue;
+		bar = (int)((info.order_count[k] * 40 + most - 1) / most);
+		printf("%5d  %12s  %8" PRIu64 "  %.*s\n", k,
+		       fmt_size((uint64_t)sysconf(_SC_PAGESIZE) << k, seg,
+				sizeof(seg)),
+		       info.order_count[k], bar,
+		       "########################################");
+	}
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * map
+ */
+
+#define MAP_CHUNK	(4ULL << 20)
+
+struct progress {
+	bool on;
+	const char *what;
+	uint64_t total;
+	int last;
+};
+
+static void progress_start(struct progress *pr, const char *what,
+			   uint64_t total)
+{
+	/* Only where someone watches, and only when it takes a while. */
+	pr->on = isatty(STDERR_FILENO) && total >= 16 * MAP_CHUNK;
+	pr->what = what;
+	pr->total = total;
+	pr->last = -1;
+}
+
+static void progress_update(struct progress *pr, uint64_t done)
+{
+	int pct;
+
+	if (!pr->on)
+		return;
+	pct = (int)(done * 100 / pr->total);
+	if (pct == pr->last)
+		return;
+	pr->last = pct;
+	fprintf(stderr, "\r%s: %3d%% (%" PRIu64 " of %" PRIu64 " MiB)", pr->what,
+		pct, done >> 20, pr->total >> 20);
+	fflush(stderr);
+}
+
+static void progress_end(struct progress *pr)
+{
+	if (pr->on)
+		fprintf(stderr, "\r\033[K");
+}
+
+struct pass_result {
+	bool ran;
+	uint64_t seed;
+	uint64_t mismatches;
+	uint64_t first;		/* buffer offset, UINT64_MAX if none */
+	double seconds;
+};
+
+/* User writes through the mapping, the kernel checks: 0 or -errno. */
+static int pass_user_to_kernel(struct mosaic_buf *buf, volatile uint64_t *map,
+			       uint64_t off, uint64_t len, struct pass_result *r)
+{
+	struct progress pr;
+	uint64_t done, i;
+	double t0 = now_s();
+	int ret;
+
+	r->ran = true;
+	r->mismatches = 0;
+	r->first = UINT64_MAX;
+	progress_start(&pr, "fill: user write", len);
+	for (done = 0; done < len; done += MAP_CHUNK) {
+		uint64_t n = len - done < MAP_CHUNK ? len - done : MAP_CHUNK;
+
+		for (i = 0; i < n; i += 8)
+			map[(done + i) / 8] = mosaic_pattern_word(r->seed, off + done + i);
+		progress_update(&pr, done + n);
+	}
+	progress_end(&pr);
+	progress_start(&pr, "fill: kernel verify", len);
+	for (done = 0; done < len; done += MAP_CHUNK) {
+		uint64_t n = len - done < MAP_CHUNK ? len - done : MAP_CHUNK;
+		uint64_t bad, first;
+
+		ret = mosaic_buf_verify(buf, off + done, n, r->seed, &bad, &first);
+		if (ret) {
+			progress_end(&pr);
+			return ret;
+		}
+		if (bad && r->first == UINT64_MAX)
+			r->first = first;
+		r->mismatches += bad;
+		progress_update(&pr, done + n);
+	}
+	progress_end(&pr);
+	r->seconds = now_s() - t0;
+	return 0;
+}
+
+/* The kernel writes, user space checks the mapping: 0 or -errno. */
+static int pass_kernel_to_user(struct mosaic_buf *buf, volatile uint64_t *map,
+			       uint64_t off, uint64_t len, struct pass_result *r)
+{
+	struct progress pr;
+	uint64_t done, i;
+	double t0 = now_s();
+	int ret;
+
+	r->ran = true;
+	r->mismatches = 0;
+	r->first = UINT64_MAX;
+	progress_start(&pr, "verify: kernel fill", len);
+	for (done = 0; done < len; done += MAP_CHUNK) {
+		uint64_t n = len - done < MAP_CHUNK ? len - done : MAP_CHUNK;
+
+		ret = mosaic_buf_fill(buf, off + done, n, r->seed);
+		if (ret) {
+			progress_end(&pr);
+			return ret;
+		}
+		progress_update(&pr, done + n);
+	}
+	progress_end(&pr);
+	progress_start(&pr, "verify: user check", len);
+	for (done = 0; done < len; done += MAP_CHUNK) {
+		uint64_t n = len - done < MAP_CHUNK ? len - done : MAP_CHUNK;
+
+		for (i = 0; i < n; i += 8) {
+			uint64_t o = off + done + i;
+
+			if (map[(done + i) / 8] != mosaic_pattern_word(r->seed, o)) {
+				if (!r->mismatches)
+					r->first = o;
+				r->mismatches++;
+			}
+		}
+		progress_update(&pr, done + n);
+	}
+	progress_end(&pr);
+	r->seconds = now_s() - t0;
+	return 0;
+}
+
+static void print_pass(const char *name, const char *how,
+		       const struct pass_result *r, uint64_t len)
+{
+	printf("%-6s seed %#" PRIx64 ": %s: %" PRIu64 " mismatches", name,
+	       r->seed, how, r->mismatches);
+	if (r->mismatches)
+		printf(", first at offset %#" PRIx64, r->first);
+	if (r->seconds > 0)
+		printf(" (%.1f ms, %.0f MiB/s)", r->seconds * 1e3,
+		       (double)len / (1 << 20) / r->seconds);
+	putchar('\n');
+}
+
+static void json_pass(struct json *j, const char *key,
+		      const struct pass_result *r)
+{
+	if (!r->ran) {
+		json_null(j, key);
+		return;
+	}
+	json_obj(j, key);
+	json_u64(j, "seed", r->seed);
+	json_u64(j, "mismatches", r->mismatches);
+	if (r->mismatches)
+		json_u64(j, "first_mismatch", r->first);
+	else
+		json_null(j, "first_mismatch");
+	json_dbl(j, "seconds", r->seconds);
+	json_obj_end(j);
+}
+
+static int cmd_map(struct ctl *c)
+{
+	struct pass_result fill = { .seed = 1 }, verify = { .seed = 2 };
+	struct mosaic_buf_info info;
+	struct mosaic_dev *dev;
+	struct mosaic_buf *buf;
+	struct json j = { 0 };
+	uint64_t off = 0, len = 0;
+	char sz[32], lsz[32];
+	void *map;
+	bool ok;
+	int ret;
+
+	if (c->fill_arg && (ret = parse_u64_opt(c, "--fill", c->fill_arg, &fill.seed)))
+		return ret;
+	if (c->verify_arg &&
+	    (ret = parse_u64_opt(c, "--verify", c->verify_arg, &verify.seed)))
+		return ret;
+	if (c->offset_arg && (ret = parse_size_opt(c, "--offset", c->offset_arg, &off)))
+		return ret;
+	if (c->length_arg && (ret = parse_size_opt(c, "--length", c->length_arg, &len)))
+		return ret;
+	if (off % (uint64_t)sysconf(_SC_PAGESIZE))
+		return fail(c, EXIT_USAGE, 0, "--offset %s is not page aligned",
+			    c->offset_arg);
+	if (len % 8)
+		return fail(c, EXIT_USAGE, 0, "--length %s is not a multiple of 8",
+			    c->length_arg);
+
+	ret = alloc_with_info(c, &dev, &buf, &info);
+	if (ret)
+		return ret;
+	if (off >= info.size || len > info.size - off) {
+		ret = fail(c, EXIT_USAGE, 0,
+			   "--offset/--length reach past the end of the %s buffer",
+			   fmt_size(info.size, sz, sizeof(sz)));
+		goto out;
+	}
+	if (!len)
+		len = info.size - off;
+	ret = mosaic_buf_map(buf, off, (size_t)len, &map);
+	if (ret) {
+		ret = fail(c, ret == -EINVAL ? EXIT_REFUSED : EXIT_SYSTEM, ret,
+			   "mmap of %s at offset %#" PRIx64 " failed: %s (%s)",
+			   fmt_size(len, sz, sizeof(sz)), off, strerror(-ret),
+			   err_name(ret));
+		goto out;
+	}
+
+	if (c->fill_arg || !c->verify_arg)
+		ret = pass_user_to_kernel(buf, map, off, len, &fill);
+	if (!ret && (c->verify_arg || !c->fill_arg))
+		ret = pass_kernel_to_user(buf, map, off, len, &verify);
+	mosaic_buf_unmap(map, (size_t)len);
+	if (ret) {
+		ret = fail(c, EXIT_SYSTEM, ret, "pattern ioctl failed: %s (%s)",
+			   strerror(-ret), err_name(ret));
+		goto out;
+	}
+
+	ok = !fill.mismatches && !verify.mismatches;
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", ok);
+		json_buf_head(&j, c, &info);
+		json_u64(&j, "offset", off);
+		json_u64(&j, "length", len);
+		json_pass(&j, "fill", &fill);
+		json_pass(&j, "verify", &verify);
+		json_obj_end(&j);
+	} else {
+		printf("mapped %s at offset %#" PRIx64 " of a %s buffer, backend %s, strategy %s\n",
+		       fmt_size(len, lsz, sizeof(lsz)), off,
+		       fmt_size(info.size, sz, sizeof(sz)),
+		       mosaic_backend_name(info.backend),
+		       mosaic_strategy_name(info.strategy));
+		if (fill.ran)
+			print_pass("fill", "user wrote, kernel verified", &fill, len);
+		if (verify.ran)
+			print_pass("verify", "kernel wrote, user verified", &verify, len);
+	}
+	ret = ok ? EXIT_OK : EXIT_CHECK;
+out:
+	mosaic_buf_close(buf);
+	mosaic_dev_close(dev);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * selftest
+ */
+
+enum st_result { ST_PASS, ST_FAIL, ST_SKIP };
+
+struct st_case {
+	enum mosaic_backend backend;
+	enum mosaic_strategy strategy;
+	bool valid;		/* the pair should work */
+	enum st_result result;
+	char detail[160];
+	uint64_t segments;
+	double seconds;
+};
+
+__attribute__((format(printf, 3, 4)))
+static enum st_result st_set(struct st_case *t, enum st_result r,
+			     const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->detail, sizeof(t->detail), fmt, ap);
+	va_end(ap);
+	t->result = r;
+	return r;
+}
+
+/* The data and reference checks on a mapped buffer. */
+static enum st_result st_check_mapped(struct st_case *t, struct mosaic_buf *buf,
+				      volatile uint64_t *map, uint64_t size)
+{
+	struct mosaic_buf_refs refs = { .struct_size = sizeof(refs) };
+	struct mosaic_buf_info info = { .struct_size = sizeof(info) };
+	uint64_t bad = 0, first = 0, i;
+	int ret;
+
+	for (i = 0; i < size; i += 8)
+		map[i / 8] = mosaic_pattern_word(0x5e1f, i);
+	ret = mosaic_buf_verify(buf, 0, size, 0x5e1f, &bad, &first);
+	if (ret || bad)
+		return st_set(t, ST_FAIL, "user write, kernel verify: %s, %" PRIu64 " mismatches",
+			      ret ? err_name(ret) : "ok", bad);
+	ret = mosaic_buf_fill(buf, 0, size, 0x7e57);
+	if (ret)
+		return st_set(t, ST_FAIL, "kernel fill: %s", err_name(ret));
+	for (i = 0; i < size; i += 8)
+		bad += map[i / 8] != mosaic_pattern_word(0x7e57, i);
+	if (bad)
+		return st_set(t, ST_FAIL, "kernel fill, user check: %" PRIu64 " mismatches",
+			      bad);
+	ret = mosaic_buf_info(buf, &info);
+	if (ret || info.nr_maps != 1)
+		return st_set(t, ST_FAIL, "INFO while mapped: %s, nr_maps %" PRIu64,
+			      err_name(ret), info.nr_maps);
+	/* Memory without struct pages has no references to count. */
+	ret = mosaic_buf_refs(buf, 0, size, &refs);
+	if (ret && ret != -EOPNOTSUPP)
+		return st_set(t, ST_FAIL, "REFS: %s", err_name(ret));
+	if (!ret && refs.unexplained_refs)
+		return st_set(t, ST_FAIL, "REFS: %" PRId64 " unexplained page references",
+			      refs.unexplained_refs);
+	return ST_PASS;
+}
+
+static enum st_result st_run(struct mosaic_dev *dev, struct st_case *t,
+			     uint64_t size)
+{
+	struct mosaic_buf_params p = {
+		.struct_size = sizeof(p), .size = size,
+		.backend = t->backend, .strategy = t->strategy,
+	};
+	struct mosaic_buf_info info = { .struct_size = sizeof(info) };
+	uint64_t pages = 0;
+	struct mosaic_buf *buf;
+	double t0 = now_s();
+	enum st_result r;
+	void *map;
+	int ret, k;
+
+	ret = mosaic_buf_alloc(dev, &p, &buf);
+	if (!t->valid) {
+		if (!ret)
+			mosaic_buf_close(buf);
+		if (ret == -EINVAL)
+			return st_set(t, ST_PASS, "refused (EINVAL), as it must be");
+		return st_set(t, ST_FAIL, "invalid pair not refused with EINVAL (%s)",
+			      ret ? err_name(ret) : "allocated");
+	}
+	if (ret == -EOPNOTSUPP)
+		return st_set(t, ST_SKIP, "backend not supported on this kernel (EOPNOTSUPP)");
+	if (ret)
+		return st_set(t, ST_FAIL, "alloc: %s", err_name(ret));
+
+	ret = mosaic_buf_info(buf, &info);
+	for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++)
+		pages += info.order_count[k] << k;
+	if (ret || info.size != mosaic_buf_size(buf) ||
+	    info.backend != t->backend || info.strategy != t->strategy ||
+	    pages * (uint64_t)sysconf(_SC_PAGESIZE) != info.size ||
+	    info.nr_runs != info.nr_segments - info.nr_adjacent) {
+		r = st_set(t, ST_FAIL, "INFO inconsistent (%s)", err_name(ret));
+		goto out;
+	}
+	t->segments = info.nr_segments;
+	ret = mosaic_buf_map(buf, 0, 0, &map);
+	if (ret) {
+		r = st_set(t, ST_FAIL, "mmap: %s", err_name(ret));
+		goto out;
+	}
+	r = st_check_mapped(t, buf, map, info.size);
+	mosaic_buf_unmap(map, (size_t)info.size);
+out:
+	mosaic_buf_close(buf);
+	t->seconds = now_s() - t0;
+	if (r == ST_PASS)
+		st_set(t, ST_PASS, "%" PRIu64 " segments, %" PRIu64 " runs, %.1f ms",
+		       info.nr_segments, info.nr_runs, t->seconds * 1e3);
+	return r;
+}
+
+static const char *const st_words[] = { "ok", "FAIL", "skip" };
+
+static int cmd_selftest(struct ctl *c)
+{
+	struct st_case cases[MOSAIC_FEATURES_BACKENDS * 16];
+	struct mosaic_dev_stats before = { .struct_size = sizeof(before) };
+	struct mosaic_dev_stats after = { .struct_size = sizeof(after) };
+	int n = 0, counts[3] = { 0 }, ret, b, s, i;
+	struct mosaic_dev *dev;
+	struct json j = { 0 };
+	bool ledger_ok;
+	uint64_t size;
+	char sz[32];
+
+	ret = parse_size_opt(c, "--size", c->size_arg ? c->size_arg : "1M", &size);
+	if (ret)
+		return ret;
+	if (!size)
+		return fail(c, EXIT_USAGE, 0, "--size must be more than 0");
+	ret = open_dev(c, &dev);
+	if (ret)
+		return ret;
+	ret = mosaic_dev_stats(dev, &before);
+	if (ret) {
+		mosaic_dev_close(dev);
+		return fail(c, EXIT_SYSTEM, ret, "STATS failed: %s", err_name(ret));
+	}
+	if (!c->json)
+		printf("selftest: every backend with every strategy, %s buffers\n",
+		       fmt_size(size, sz, sizeof(sz)));
+	for (b = 1; mosaic_backend_name((enum mosaic_backend)b); b++) {
+		for (s = 1; mosaic_strategy_name((enum mosaic_strategy)s); s++) {
+			struct st_case *t = &cases[n++];
+
+			memset(t, 0, sizeof(*t));
+			t->backend = (enum mosaic_backend)b;
+			t->strategy = (enum mosaic_strategy)s;
+			t->valid = mosaic_backend_accepts(t->backend, t->strategy) == 1;
+			st_run(dev, t, size);
+			counts[t->result]++;
+			if (!c->json) {
+				char pair[40];
+
+				snprintf(pair, sizeof(pair), "%s/%s",
+					 mosaic_backend_name(t->backend),
+					 mosaic_strategy_name(t->strategy));
+				printf("%-4s %-24s %s\n", st_words[t->result], pair,
+				       t->detail);
+				fflush(stdout);
+			}
+		}
+	}
+	/* Only meaningful when nobody else uses the module meanwhile. */
+	ret = mosaic_dev_stats(dev, &after);
+	ledger_ok = !ret && after.buffers == before.buffers &&
+		    after.pages == before.pages && after.maps == before.maps;
+	if (!ledger_ok)
+		counts[ST_FAIL]++;
+	mosaic_dev_close(dev);
+
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", counts[ST_FAIL] == 0);
+		json_str(&j, "command", c->cmd);
+		json_u64(&j, "size", size);
+		json_arr(&j, "cases");
+		for (i = 0; i < n; i++) {
+			json_obj(&j, NULL);
+			json_str(&j, "backend", mosaic_backend_name(cases[i].backend));
+			json_str(&j, "strategy", mosaic_strategy_name(cases[i].strategy));
+			json_bool(&j, "valid", cases[i].valid);
+			json_str(&j, "result", st_words[cases[i].result]);
+			json_str(&j, "detail", cases[i].detail);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_bool(&j, "ledger_ok", ledger_ok);
+		json_u64(&j, "passed", (uint64_t)counts[ST_PASS]);
+		json_u64(&j, "failed", (uint64_t)counts[ST_FAIL]);
+		json_u64(&j, "skipped", (uint64_t)counts[ST_SKIP]);
+		json_obj_end(&j);
+	} else {
+		printf("%-4s %-24s buffers %+" PRId64 ", pages %+" PRId64 ", maps %+" PRId64 "\n",
+		       ledger_ok ? "ok" : "FAIL", "ledger back to start",
+		       (int64_t)(after.buffers - before.buffers),
+		       (int64_t)(after.pages - before.pages),
+		       (int64_t)(after.maps - before.maps));
+		printf("selftest: %d passed, %d failed, %d skipped\n",
+		       counts[ST_PASS] + (ledger_ok ? 1 : 0), counts[ST_FAIL],
+		       counts[ST_SKIP]);
+	}
+	return counts[ST_FAIL] ? EXIT_CHECK : EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * stats
+ */
+
+static int cmd_stats(struct ctl *c)
+{
+	struct mosaic_dev_stats st = { .struct_size = sizeof(st) };
+	struct mosaic_dev *dev;
+	struct json j = { 0 };
+	int ret;
+
+	ret = open_dev(c, &dev);
+	if (ret)
+		return ret;
+	ret = mosaic_dev_stats(dev, &st);
+	mosaic_dev_close(dev);
+	if (ret)
+		return fail(c, EXIT_SYSTEM, ret, "STATS failed: %s (%s)",
+			    strerror(-ret), err_name(ret));
+	if (c->json) {
+		json_obj(&j, NULL);
+		json_bool(&j, "ok", true);
+		json_str(&j, "command", c->cmd);
+		json_u64(&j, "buffers", st.buffers);
+		json_u64(&j, "pages", st.pages);
+		json_u64(&j, "maps", st.maps);
+		json_u64(&j, "total_buffers", st.total_buffers);
+		json_u64(&j, "total_pages", st.total_pages);
+		json_obj_end(&j);
+		return EXIT_OK;
+	}
+	printf("buffers        %" PRIu64 "\n", st.buffers);
+	printf("pages          %" PRIu64 "\n", st.pages);
+	printf("maps           %" PRIu64 "\n", st.maps);
+	printf("total buffers  %" PRIu64 " (since the module was loaded)\n",
+	       st.total_buffers);
+	printf("total pages    %" PRIu64 "\n", st.total_pages);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct ctl c = { 0 };
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("%s %s\n", PROG, MOSAIC_VERSION);
+		return EXIT_OK;
+	}
+	ret = parse_opts(&c, NULL, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind >= argc) {
+		usage_main(stderr);
+		return fail(&c, EXIT_USAGE, 0, "no command given");
+	}
+	if (!strcmp(argv[optind], "help")) {
+		if (optind + 1 < argc && (cmd = find_command(argv[optind + 1]))) {
+			usage_cmd(cmd, stdout);
+			return EXIT_OK;
+		}
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return fail(&c, EXIT_USAGE, 0,
+			    "unknown command '%s' (commands: features, alloc, info, map, selftest, stats)",
+			    argv[optind]);
+	c.cmd = cmd->name;
+	/* getopt_long() starts again after the command name. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* 0: GNU getopt also resets its internal state */
+	ret = parse_opts(&c, cmd, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return fail(&c, EXIT_USAGE, 0, "unexpected argument '%s' (try --help)",
+			    argv[optind]);
+	return cmd->run(&c);
+}
