@@ -9,6 +9,7 @@
  * one entry per segment, ordered by buffer offset, and a lookup is a
  * binary search: O(log n) in the number of segments.
  */
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
@@ -177,6 +178,60 @@ struct page *mosaic_buf_page(const struct mosaic_buf *buf, pgoff_t pgoff)
 	if (!buf->pages || pgoff >= buf->nr_pages)
 		return NULL;
 	return buf->pages[pgoff];
+}
+
+/**
+ * mosaic_buf_piece() - the part of one segment that a byte range covers
+ * @buf: the buffer
+ * @pos: current position in the range, a buffer offset
+ * @end: end of the range (exclusive), at most @buf->size
+ * @piece: filled in when there is a piece at @pos
+ *
+ * Walk a range segment by segment with
+ * ``for (pos = off; mosaic_buf_piece(buf, pos, end, &p); pos += p.length)``:
+ * every piece lies inside one segment, the pieces cover [off, end) in
+ * order, and only the segments the range touches are visited.
+ *
+ * Return: false once @pos has reached @end.
+ */
+bool mosaic_buf_piece(const struct mosaic_buf *buf, u64 pos, u64 end,
+		      struct mosaic_piece *piece)
+{
+	u64 seg_start, seg_end;
+
+	if (pos >= end)
+		return false;
+	piece->idx = mosaic_buf_find_seg(buf, pos >> PAGE_SHIFT, &piece->seg);
+	seg_start = (u64)piece->seg.pgoff << PAGE_SHIFT;
+	seg_end = seg_start + ((u64)piece->seg.nr_pages << PAGE_SHIFT);
+	piece->offset = pos;
+	piece->length = min(end, seg_end) - pos;
+	piece->seg_offset = pos - seg_start;
+	return true;
+}
+
+/**
+ * mosaic_buf_count_adjacent() - segments that continue the previous one
+ * @buf: the buffer
+ *
+ * Return: how many segments start at the physical address right after
+ * the end of the segment before them; the buffer has
+ * mosaic_buf_nr_segs() minus this many physically contiguous runs.
+ */
+unsigned long mosaic_buf_count_adjacent(const struct mosaic_buf *buf)
+{
+	unsigned long i, nr = mosaic_buf_nr_segs(buf), adjacent = 0;
+	struct mosaic_seg seg, prev;
+
+	for (i = 0; i < nr; i++) {
+		mosaic_buf_seg(buf, i, &seg);
+		if (i && seg.pfn == prev.pfn + prev.nr_pages)
+			adjacent++;
+		prev = seg;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return adjacent;
 }
 
 /**

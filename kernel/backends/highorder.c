@@ -20,26 +20,7 @@
 
 #include "../compat.h"
 #include "../mosaic_internal.h"
-
-/*
- * 9 is a PMD on x86 (2 MiB), 8 and 4 are what the dma-buf system heap
- * settled on as the next useful sizes, and 0 always succeeds while memory
- * lasts. A caller's max_order is tried first when it is not in the list.
- */
-static const unsigned int mosaic_fallback_orders[] = { 9, 8, 4, 0 };
-
-/* Next order to try after @order, or -1 when there is none. */
-static int mosaic_next_order(unsigned int max_order, int order)
-{
-	int i;
-
-	if (order < 0)
-		return max_order;
-	for (i = 0; i < ARRAY_SIZE(mosaic_fallback_orders); i++)
-		if (mosaic_fallback_orders[i] < order)
-			return mosaic_fallback_orders[i];
-	return -1;
-}
+#include "orders.h"
 
 static struct page *mosaic_alloc_block(unsigned int order, bool split)
 {

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for mosaic's in-kernel logic: the segment table (building,
+ * offset lookup, adjacency), the order fallback of the high-order
+ * backends, and the splitting of a byte range into per-segment pieces
+ * that ranged sync and dma-buf export rely on.
+ *
+ * Built as mosaic_kunit.ko on kernels with CONFIG_KUNIT; loading it runs
+ * the suites and prints KTAP to the kernel log.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "../mosaic_internal.h"
+#include "../backends/orders.h"
+
+/* A buffer whose table has the given segment sizes (in pages). */
+static struct mosaic_buf *fake_buf(struct kunit *test, const unsigned int *sizes,
+				   unsigned int n, unsigned long first_pfn,
+				   const bool *gap_before)
+{
+	struct mosaic_buf *buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
+	unsigned long pfn = first_pfn;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, mosaic_buf_reserve_segs(buf, n + 4), 0);
+	for (i = 0; i < n; i++) {
+		if (gap_before && gap_before[i])
+			pfn += 1000;
+		mosaic_buf_add_seg(buf, pfn, sizes[i], ilog2(sizes[i]), NULL,
+				   DMA_MAPPING_ERROR);
+		pfn += sizes[i];
+	}
+	buf->nr_pages = buf->filled;
+	buf->size = (size_t)buf->nr_pages << PAGE_SHIFT;
+	return buf;
+}
+
+static void free_fake_buf(struct mosaic_buf *buf)
+{
+	kvfree(buf->segs);
+}
+
+static void seg_table_build(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 512, 512, 256, 16, 1 };
+	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
+					  0x10000, NULL);
+	struct mosaic_seg seg;
+
+	KUNIT_EXPECT_EQ(test, mosaic_buf_nr_segs(buf), 5UL);
+	KUNIT_EXPECT_EQ(test, buf->nr_pages, 1297UL);
+	mosaic_buf_seg(buf, 3, &seg);
+	KUNIT_EXPECT_EQ(test, seg.pgoff, (pgoff_t)1280);
+	KUNIT_EXPECT_EQ(test, seg.nr_pages, 16U);
+	KUNIT_EXPECT_EQ(test, seg.order, 4U);
+	/* Trimming keeps every entry and gives back the spare room. */
+	mosaic_buf_trim_segs(buf);
+	KUNIT_EXPECT_EQ(test, buf->max_segs, 5UL);
+	mosaic_buf_seg(buf, 4, &seg);
+	KUNIT_EXPECT_EQ(test, seg.pgoff, (pgoff_t)1296);
+	free_fake_buf(buf);
+}
+
+/* Every page maps to the segment that covers it, at every boundary. */
+static void seg_table_lookup(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 16, 512, 1, 1, 256, 2, 512 };
+	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
+					  0x20000, NULL);
+	unsigned long idx, want = 0;
+	pgoff_t pgoff, seg_end = sizes[0];
+	struct mosaic_seg seg;
+
+	for (pgoff = 0; pgoff < buf->nr_pages; pgoff++) {
+		if (pgoff == seg_end)
+			seg_end += sizes[++want];
+		idx = mosaic_buf_find_seg(buf, pgoff, &seg);
+		KUNIT_ASSERT_EQ(test, idx, want);
+		KUNIT_ASSERT_TRUE(test, seg.pgoff <= pgoff &&
+				  pgoff < seg.pgoff + seg.nr_pages);
+		KUNIT_ASSERT_EQ(test, mosaic_buf_pfn(buf, pgoff),
+				0x20000 + pgoff);
+	}
+	free_fake_buf(buf);
+}
+
+static void seg_table_adjacency(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 4, 4, 4, 4, 4, 4 };
+	static const bool gaps[] = { false, false, true, false, true, true };
+	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
+					  0x30000, gaps);
+
+	/* Segments 1 and 3 continue their predecessor; 2, 4 and 5 do not. */
+	KUNIT_EXPECT_EQ(test, mosaic_buf_count_adjacent(buf), 2UL);
+	free_fake_buf(buf);
+}
+
+/* An order-0 table is the page array itself. */
+static void seg_table_pages(struct kunit *test)
+{
+	struct mosaic_buf *buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
+	struct page *pages[3];
+	struct mosaic_seg seg;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 3; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	buf->pages = pages;
+	buf->nr_pages = 3;
+	buf->size = 3 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, mosaic_buf_nr_segs(buf), 3UL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_seg(buf, 2, &seg), 2UL);
+	KUNIT_EXPECT_EQ(test, seg.pfn, page_to_pfn(pages[2]));
+	KUNIT_EXPECT_PTR_EQ(test, seg.kaddr, page_address(pages[2]));
+	KUNIT_EXPECT_PTR_EQ(test, mosaic_buf_page(buf, 1), pages[1]);
+	KUNIT_EXPECT_NULL(test, mosaic_buf_page(buf, 3));
+	for (i = 0; i < 3; i++)
+		__free_page(pages[i]);
+}
+
+static void order_fallback(struct kunit *test)
+{
+	/* The default: 9, 8, 4, 0, then nothing. */
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(9, -1), 9);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(9, 9), 8);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(9, 8), 4);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(9, 4), 0);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(9, 0), -1);
+	/* A caller's order outside the list goes first, then the list below. */
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(10, -1), 10);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(10, 10), 9);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(6, -1), 6);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(6, 6), 4);
+	/* Order 0 only (the streaming default). */
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(0, -1), 0);
+	KUNIT_EXPECT_EQ(test, mosaic_next_order(0, 0), -1);
+}
+
+/* Collect the pieces of [off, off + len) as the sync code walks them. */
+static unsigned int pieces(const struct mosaic_buf *buf, u64 off, u64 len,
+			   struct mosaic_piece *out, unsigned int max)
+{
+	struct mosaic_piece p;
+	unsigned int n = 0;
+	u64 pos;
+
+	for (pos = off; mosaic_buf_piece(buf, pos, off + len, &p);
+	     pos += p.length)
+		if (n < max)
+			out[n++] = p;
+	return n;
+}
+
+static void range_split(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 2, 4, 1 };
+	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
+					  0x40000, NULL);
+	struct mosaic_piece p[8];
+	unsigned int n;
+
+	/* Inside one segment: one piece. */
+	n = pieces(buf, PAGE_SIZE + 8, 16, p, 8);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, p[0].idx, 1UL);
+	KUNIT_EXPECT_EQ(test, p[0].seg_offset, 8ULL);
+	KUNIT_EXPECT_EQ(test, p[0].length, 16ULL);
+
+	/* 8 bytes before a boundary to 8 bytes after: two pieces. */
+	n = pieces(buf, 3 * PAGE_SIZE - 8, 16, p, 8);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, p[0].idx, 1UL);
+	KUNIT_EXPECT_EQ(test, p[0].length, 8ULL);
+	KUNIT_EXPECT_EQ(test, p[1].idx, 2UL);
+	KUNIT_EXPECT_EQ(test, p[1].seg_offset, 0ULL);
+	KUNIT_EXPECT_EQ(test, p[1].length, 8ULL);
+
+	/* The whole buffer: every segment exactly once, whole. */
+	n = pieces(buf, 0, buf->size, p, 8);
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_EXPECT_EQ(test, p[2].offset, 3ULL * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, p[2].length, 4ULL * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, p[3].length, (u64)PAGE_SIZE);
+
+	/* The last byte only. */
+	n = pieces(buf, buf->size - 1, 1, p, 8);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, p[0].idx, 3UL);
+
+	/* An empty range has no pieces. */
+	KUNIT_EXPECT_EQ(test, pieces(buf, 100, 0, p, 8), 0U);
+	free_fake_buf(buf);
+}
+
+static struct kunit_case mosaic_segment_cases[] = {
+	KUNIT_CASE(seg_table_build),
+	KUNIT_CASE(seg_table_lookup),
+	KUNIT_CASE(seg_table_adjacency),
+	KUNIT_CASE(seg_table_pages),
+	KUNIT_CASE(order_fallback),
+	KUNIT_CASE(range_split),
+	{}
+};
+
+static struct kunit_suite mosaic_segment_suite = {
+	.name = "mosaic_segments",
+	.test_cases = mosaic_segment_cases,
+};
+
+kunit_test_suites(&mosaic_segment_suite);
+
+MODULE_DESCRIPTION("KUnit tests for mosaic");
+MODULE_LICENSE("GPL");
