@@ -34,6 +34,22 @@ struct mosaic_seg {
 };
 
 /**
+ * struct mosaic_piece - the part of one segment inside a byte range
+ * @idx: index of the segment
+ * @seg: the segment
+ * @offset: buffer offset of the piece's first byte
+ * @length: bytes in the piece
+ * @seg_offset: offset of the piece's first byte inside the segment
+ */
+struct mosaic_piece {
+	unsigned long idx;
+	struct mosaic_seg seg;
+	u64 offset;
+	u64 length;
+	u64 seg_offset;
+};
+
+/**
  * struct mosaic_backend_ops - where a buffer's memory comes from
  * @name: short name for logs
  * @needs_device: allocates for a &struct device
@@ -201,6 +217,9 @@ void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
 unsigned long mosaic_buf_find_seg(const struct mosaic_buf *buf, pgoff_t pgoff,
 				  struct mosaic_seg *seg);
 unsigned long mosaic_buf_pfn(const struct mosaic_buf *buf, pgoff_t pgoff);
+bool mosaic_buf_piece(const struct mosaic_buf *buf, u64 pos, u64 end,
+		      struct mosaic_piece *piece);
+unsigned long mosaic_buf_count_adjacent(const struct mosaic_buf *buf);
 struct page *mosaic_buf_page(const struct mosaic_buf *buf, pgoff_t pgoff);
 int mosaic_buf_set_dma_from_sgt(struct mosaic_buf *buf, struct sg_table *sgt);
 
