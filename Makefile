@@ -20,12 +20,37 @@ KERNEL_ENV := $(BUILD)/kernel.env
 
 VM_RUN_FLAGS ?=
 
+# An ivshmem-plain device whose shared memory BAR is a host file: the host
+# fills it before boot, t32_mmio maps the BAR with the mmio backend, reads
+# the host's pattern and writes its own, and the host checks the file
+# after the VM is gone (tests/lib/ivshmem.h).
+IVSHMEM_FILE := $(BUILD)/ivshmem.bin
+IVSHMEM_SIZE := 1048576
+VM_CHECK_IVSHMEM_FLAGS := --qemu -object --qemu memory-backend-file,id=mosaic-shm,share=on,mem-path=$(IVSHMEM_FILE),size=$(IVSHMEM_SIZE) \
+		  --qemu -device --qemu ivshmem-plain,memdev=mosaic-shm
+MMIO_PATTERN := $(BUILD)/host/mmio-pattern
+
 # The test VM: a real IOMMU (VT-d) in front of QEMU's edu PCI DMA device,
 # so the device backends run both translated (edu) and untranslated (the
 # module's own platform device) in one boot; loop for the O_DIRECT tests.
 VM_CHECK_FLAGS := --qemu -device --qemu intel-iommu \
 		  --qemu -device --qemu edu \
-		  --append intel_iommu=on --append iommu.strict=1 --modprobe loop
+		  --append intel_iommu=on --append iommu.strict=1 --modprobe loop \
+		  $(VM_CHECK_IVSHMEM_FLAGS)
+
+# The second check VM: the device DMA tests (t30-t34 but t32, which needs
+# the ivshmem device and its host check) again, without an IOMMU. edu must
+# then reach all of RAM itself: QEMU's default edu only drives 28 address
+# bits.
+VM_CHECK_NOIOMMU_FLAGS := --qemu -device --qemu edu,dma_mask=0xffffffffffffffff
+EDU_TESTS := ^t3[0134]_
+
+# mosaic is loaded at boot; its sample driver only ships in the guest's
+# modules directory and the edu tests (t30-t34) load it themselves: a
+# module that uses mosaic's symbols pins mosaic, and t06_unload and
+# t21_mosaicctl, which run first, unload and reload mosaic.
+CHECK_MODULES := --module kernel/mosaic.ko \
+		 --add drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko
 
 .PHONY: all setup module user tests tools demo check lint clean FORCE
 
@@ -40,8 +65,11 @@ $(KERNEL_ENV): setup FORCE
 	@mkdir -p $(BUILD)
 	@vm/kernel > $@.tmp && mv $@.tmp $@
 
+# drivers/edu (mosaic_edu.ko, the sample driver) links against mosaic's
+# symbols: it is built after kernel/, with its Module.symvers.
 module: $(KERNEL_ENV)
 	@. $(KERNEL_ENV) && $(MAKE) -C kernel KDIR="$$KDIR"
+	@. $(KERNEL_ENV) && $(MAKE) -C drivers/edu KDIR="$$KDIR"
 
 user: tools tests
 
@@ -66,9 +94,23 @@ demo: module tools
 		--module kernel/mosaic.ko \
 		--add $(BUILD)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
 
-check: module tests
-	vm/check $(VM_CHECK_FLAGS) $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
-		--module kernel/mosaic.ko $(BUILD)/tests
+$(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linux/mosaic.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) -o $@ $<
+
+# Three passes, one TAP stream, one total (vm/check-multi): the whole suite
+# behind VT-d; the device DMA tests again without an IOMMU; the host's
+# check of the ivshmem file the first VM wrote to.
+check: module tests $(MMIO_PATTERN)
+	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
+	@vm/check-multi --log-dir $(BUILD)/check-logs \
+		--pass iommu vm/check $(VM_CHECK_FLAGS) $(VM_RUN_FLAGS) \
+			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
+		--pass no-iommu vm/check --only '$(EDU_TESTS)' \
+			$(VM_CHECK_NOIOMMU_FLAGS) $(VM_RUN_FLAGS) \
+			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
+		--pass ivshmem-host $(MMIO_PATTERN) check $(IVSHMEM_FILE) \
+			$(BUILD)/check-logs/iommu.log
 
 # Kernel style checks; checkpatch comes from the cached linux-source tree.
 lint:
@@ -76,6 +118,7 @@ lint:
 
 clean:
 	@$(MAKE) -C kernel clean KDIR=$$( . $(KERNEL_ENV) 2>/dev/null; echo $${KDIR:-/nonexistent}) >/dev/null 2>&1 || true
+	@$(MAKE) -C drivers/edu clean KDIR=$$( . $(KERNEL_ENV) 2>/dev/null; echo $${KDIR:-/nonexistent}) >/dev/null 2>&1 || true
 	rm -rf $(BUILD)
 
 FORCE:
@@ -93,6 +136,13 @@ FORCE:
 KERNEL_DEBUG_ENV := $(BUILD)/kernel-debug.env
 DEBUG_SRC := $(BUILD)/debug
 DEBUG_KO := $(DEBUG_SRC)/kernel/mosaic.ko
+DEBUG_EDU_KO := $(DEBUG_SRC)/drivers/edu/mosaic_edu.ko
+# The third IOMMU setup: virtio-iommu (the stock kernel has no driver for
+# it, the debug kernel has it built in) in front of edu, with the ivshmem
+# device; check-debug runs the device tests there in a second VM.
+VM_CHECK_VIRTIO_IOMMU_FLAGS := --qemu -device --qemu virtio-iommu-pci \
+		  --qemu -device --qemu edu $(VM_CHECK_IVSHMEM_FLAGS)
+EDU_DEBUG_TESTS := ^t3[0-4]_
 # Everything is several times slower under KASAN & co. (and TCG): the whole
 # VM run, and each test program (run-tests' default per-test timeout; the
 # kernel hands unknown NAME=value command line words to init's environment).
@@ -112,14 +162,29 @@ kernel-debug: $(KERNEL_DEBUG_ENV)
 # rebuilds only what changed.
 module-debug: $(KERNEL_DEBUG_ENV)
 	@mkdir -p $(DEBUG_SRC)
-	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
+	@find kernel include drivers -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
 		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(DEBUG_SRC) {} +
 	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/kernel KDIR="$$KDIR"
+	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/drivers/edu KDIR="$$KDIR"
 
-check-debug: module-debug tests
-	vm/check $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
-		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
-		--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) $(BUILD)/tests
+# The suite on the debug kernel, then the device tests behind virtio-iommu
+# and the host's check of what that VM wrote into the ivshmem file.
+check-debug: module-debug tests $(MMIO_PATTERN)
+	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
+	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
+		--pass debug vm/check $(VM_RUN_FLAGS) \
+			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
+			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+		--pass virtio-iommu vm/check --only '$(EDU_DEBUG_TESTS)' \
+			$(VM_CHECK_VIRTIO_IOMMU_FLAGS) $(VM_RUN_FLAGS) \
+			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
+			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+		--pass ivshmem-host $(MMIO_PATTERN) check $(IVSHMEM_FILE) \
+			$(BUILD)/check-debug-logs/virtio-iommu.log
 include mk/install.mk
 
 # --- Planted bugs: the proof tier must catch each of them ------------------
@@ -146,3 +211,45 @@ $(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/planted.h tests/lib/*.c 
 check-planted: module-planted $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
 	vm/check-planted $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 		--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) $(PLANTED_TESTS)
+
+# --- Kernel matrix: the suite on every kernel users run ----------------------
+# 5.10 (bullseye), 6.1 (bookworm: Debian's stock kernel, as in make check),
+# 6.12 (trixie) and whatever sid has (7.2 as of writing).  The kernels other
+# than the stock one are built from their suite's linux-source with
+# vm/config/base.config + matrix.config (+ series/X.Y.config) and cached
+# (vm/build-kernel --suite SUITE matrix); the first run builds them, which
+# takes a while each.  Per kernel the module is built with W=1 in a copy
+# under $(BUILD)/matrix/SUITE/src (a warning fails the run), then the passes
+# of make check run against it.  The last line is the combined total.
+#   make check-matrix                       all four
+#   make check-matrix MATRIX_SUITES=bullseye  one (or some) of them
+#   make kernel-matrix                      build/find the kernels, print them
+MATRIX_SUITES ?= bullseye bookworm trixie sid
+MATRIX_DIR := $(BUILD)/matrix
+
+.PHONY: check-matrix check-matrix-kernel kernel-matrix
+
+check-matrix: setup tests $(MMIO_PATTERN)
+	@vm/check-matrix --dir $(MATRIX_DIR) $(MATRIX_SUITES) -- \
+		$(MAKE) --no-print-directory -s check-matrix-kernel
+
+kernel-matrix: setup
+	@for s in $(MATRIX_SUITES); do echo "# $$s"; vm/check-matrix --kernel $$s || exit 1; done
+
+# One kernel, run by vm/check-matrix with MATRIX_K=$(MATRIX_DIR)/SUITE (its
+# kernel.env, build.tap, and the modules in src/): the passes of make check,
+# with that kernel, those modules and an ivshmem file of its own.
+MK = $(MATRIX_K)
+MATRIX_MODULES = $(patsubst kernel/%,$(MK)/src/kernel/%,$(patsubst drivers/%,$(MK)/src/drivers/%,$(CHECK_MODULES))) \
+	$(if $(wildcard $(MK)/src/kernel/mosaic_kunit.ko),--add $(MK)/src/kernel/mosaic_kunit.ko:/lib/mosaic/mosaic_kunit.ko)
+check-matrix-kernel:
+	@test -n "$(MK)" || { echo "check-matrix-kernel: for vm/check-matrix; run make check-matrix" >&2; exit 2; }
+	@$(MMIO_PATTERN) fill $(MK)/ivshmem.bin $(IVSHMEM_SIZE)
+	@vm/check-multi --log-dir $(MK)/logs \
+		--pass build cat $(MK)/build.tap \
+		--pass iommu vm/check $(subst $(IVSHMEM_FILE),$(MK)/ivshmem.bin,$(VM_CHECK_FLAGS)) \
+			$(VM_RUN_FLAGS) --kernel-env $(MK)/kernel.env $(MATRIX_MODULES) $(BUILD)/tests \
+		--pass no-iommu vm/check --only '$(EDU_TESTS)' \
+			$(VM_CHECK_NOIOMMU_FLAGS) $(VM_RUN_FLAGS) \
+			--kernel-env $(MK)/kernel.env $(MATRIX_MODULES) $(BUILD)/tests \
+		--pass ivshmem-host $(MMIO_PATTERN) check $(MK)/ivshmem.bin $(MK)/logs/iommu.log

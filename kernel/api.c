@@ -14,8 +14,9 @@
 /**
  * mosaic_buf_alloc() - allocate a buffer for a driver
  * @dev: the driver's device; required for the coherent, streaming,
- *	noncontig and cma backends, optional for the page-backed ones, whose
- *	pages are then mapped for @dev with dma_map_sgtable()
+ *	noncontig, cma and mmio backends (mmio: a PCI device), optional for
+ *	the page-backed ones, whose pages are then mapped for @dev with
+ *	dma_map_sgtable()
  * @params: size, backend, strategy and backend knobs
  *
  * The buffer holds a reference on @dev until it is freed.
@@ -34,6 +35,8 @@ struct mosaic_buf *mosaic_buf_alloc(struct device *dev,
 		.strategy = params->strategy,
 		.max_order = params->max_order,
 		.chunk_size = params->chunk_size,
+		.bar = params->bar,
+		.cache = params->cache,
 	};
 	struct mosaic_buf *buf;
 

@@ -18,6 +18,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -33,6 +34,7 @@ static const struct mosaic_backend_ops *const mosaic_backends[] = {
 	[MOSAIC_BACKEND_NONCONTIG] = &mosaic_backend_noncontig,
 	[MOSAIC_BACKEND_VMALLOC] = &mosaic_backend_vmalloc,
 	[MOSAIC_BACKEND_CMA] = &mosaic_backend_cma,
+	[MOSAIC_BACKEND_MMIO] = &mosaic_backend_mmio,
 };
 
 static const struct mosaic_map_ops *const mosaic_strategies[] = {
@@ -70,8 +72,12 @@ static int mosaic_buf_set_params(struct mosaic_buf *buf,
 		      req->backend == MOSAIC_BACKEND_STREAMING;
 	bool chunks = req->backend == MOSAIC_BACKEND_COHERENT ||
 		      req->backend == MOSAIC_BACKEND_NONCONTIG;
+	bool mmio = req->backend == MOSAIC_BACKEND_MMIO;
 
-	if ((req->max_order && !orders) || (req->chunk_size && !chunks))
+	if ((req->max_order && !orders) || (req->chunk_size && !chunks) ||
+	    ((req->bar || req->cache) && !mmio))
+		return -EINVAL;
+	if (req->bar >= PCI_STD_NUM_BARS || req->cache > MOSAIC_CACHE_MAX)
 		return -EINVAL;
 	if (req->max_order > MOSAIC_MAX_PAGE_ORDER)
 		return -EINVAL;
@@ -98,6 +104,8 @@ static int mosaic_buf_set_params(struct mosaic_buf *buf,
 		buf->chunk_size = PAGE_SIZE << MOSAIC_MAX_PAGE_ORDER;
 	else
 		buf->chunk_size = SZ_1M;
+	buf->bar = req->bar;
+	buf->cache = req->cache ?: MOSAIC_CACHE_UNCACHED;
 	return 0;
 }
 
@@ -160,7 +168,7 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	if (ret)
 		goto err_free_buf;
 	mosaic_buf_trim_segs(buf);
-	if (dev && !backend->maps_for_device) {
+	if (dev && !backend->maps_for_device && !backend->io) {
 		ret = mosaic_buf_dma_map(buf);
 		if (ret)
 			goto err_free_memory;
@@ -314,9 +322,15 @@ int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 	mosaic_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP |
 			    (buf->strategy->needs_pages ? VM_MIXEDMAP :
 							  VM_PFNMAP | VM_IO));
-	/* Only x86-style coherent DMA may map coherent chunks cached. */
-	if (buf->dev && !buf->backend->page_backed &&
-	    !dev_is_dma_coherent(buf->dev))
+	/*
+	 * Device memory is mapped with the caching mode it was asked for.
+	 * Only x86-style coherent DMA may map coherent chunks cached.
+	 */
+	if (buf->backend->vm_page_prot)
+		vma->vm_page_prot = buf->backend->vm_page_prot(buf,
+							       vma->vm_page_prot);
+	else if (buf->dev && !buf->backend->page_backed &&
+		 !dev_is_dma_coherent(buf->dev))
 		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
 	vma->vm_ops = buf->strategy->map_pages ? &mosaic_vm_ops_fault_around :
 						 &mosaic_vm_ops;

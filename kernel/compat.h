@@ -3,13 +3,17 @@
  * Kernel-version differences, one small wrapper each.
  *
  * Each HAVE_* symbol comes from a compile probe, not from
- * LINUX_VERSION_CODE, because distributions backport. Until the probe
- * machinery lands the wrappers take the oldest form we build for.
+ * LINUX_VERSION_CODE, because distributions backport: kernel/probes/NAME.c
+ * is compiled against the target kernel at build time and defines
+ * HAVE_NAME in generated/compat-probes.h if it compiles (kernel/probes/Kbuild;
+ * docs/kernels.md lists every probe and the kernels where it holds).
  */
 #ifndef _MOSAIC_COMPAT_H
 #define _MOSAIC_COMPAT_H
 
 #include <linux/mm.h>
+
+#include "generated/compat-probes.h"
 
 /*
  * vm_flags became read-only in 6.3 (commit bc292ab00f6c, "mm: introduce

@@ -229,7 +229,8 @@ EXPORT_SYMBOL_GPL(mosaic_buf_dma_range);
  * @kaddr: out: kernel address of that byte
  * @len: out: bytes from @offset to the end of its segment
  *
- * Return: 0 or -EINVAL past the end.
+ * Return: 0, -EINVAL past the end, or -EOPNOTSUPP for device memory (the
+ * mmio backend), which has no kernel address.
  */
 int mosaic_buf_kaddr_range(const struct mosaic_buf *buf, u64 offset,
 			   void **kaddr, size_t *len)
@@ -240,6 +241,8 @@ int mosaic_buf_kaddr_range(const struct mosaic_buf *buf, u64 offset,
 	if (offset >= buf->size)
 		return -EINVAL;
 	mosaic_buf_find_seg(buf, offset >> PAGE_SHIFT, &seg);
+	if (!seg.kaddr)
+		return -EOPNOTSUPP;
 	seg_start = (u64)seg.pgoff << PAGE_SHIFT;
 	*kaddr = seg.kaddr + (offset - seg_start);
 	*len = seg_start + ((u64)seg.nr_pages << PAGE_SHIFT) - offset;

@@ -81,12 +81,19 @@ static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
 
 	if (IS_ERR(sgt))
 		return sgt;
-	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	/*
+	 * The pages may be mapped for another device already (the buffer's
+	 * own, or another importer): a mapping with the implicit sync is an
+	 * overlap DMA-API debugging reports as unsupported. Map without it
+	 * and sync explicitly, which is the same cache maintenance.
+	 */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
 		sg_free_table(sgt);
 		kfree(sgt);
 		return ERR_PTR(ret);
 	}
+	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
 	return sgt;
 }
 
@@ -94,7 +101,9 @@ static void mosaic_export_unmap(struct dma_buf_attachment *attach,
 				struct sg_table *sgt,
 				enum dma_data_direction dir)
 {
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	/* As in mosaic_export_map(): the unmap's sync, made explicit. */
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
@@ -178,7 +187,8 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 	if (!PAGE_ALIGNED(offset | length) ||
 	    mosaic_buf_check_range(buf, offset, length))
 		return ERR_PTR(-EINVAL);
-	if (!pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))
+	if (buf->backend->io ||
+	    !pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))
 		return ERR_PTR(-EOPNOTSUPP);
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);

@@ -151,6 +151,9 @@ static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
 	if (!IS_ALIGNED(p.offset | p.length, sizeof(u64)) ||
 	    p.offset > buf->size || p.length > buf->size - p.offset)
 		return -EINVAL;
+	/* Device memory has no kernel address to walk. */
+	if (buf->backend->io)
+		return -EOPNOTSUPP;
 
 	ret = mosaic_pattern_walk(buf, &p, fill);
 	if (ret)
@@ -199,6 +202,12 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 	if (!PAGE_ALIGNED(r.offset | r.length) || !r.length ||
 	    r.offset > buf->size || r.length > buf->size - r.offset)
 		return -EINVAL;
+	/*
+	 * pfn_valid() alone does not tell: a BAR may share a memory section
+	 * with RAM and then has a struct page that means nothing.
+	 */
+	if (buf->backend->io)
+		return -EOPNOTSUPP;
 
 	r.refcount_min = U32_MAX;
 	r.refcount_max = 0;

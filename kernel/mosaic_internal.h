@@ -58,10 +58,15 @@ struct mosaic_piece {
  * @coherent: the memory is DMA-coherent and never needs a sync
  * @page_backed: every page carries its own reference, or belongs to a
  *	compound page, so the page strategies may map it
+ * @io: device memory (a PCI BAR): no &struct page, no kernel address and
+ *	no DMA address; the core never maps it for a device, FILL, VERIFY,
+ *	REFS and export refuse it, and remap-pfn uses io_remap_pfn_range()
  * @default_strategy: what %MOSAIC_STRATEGY_AUTO means for this backend
  * @alloc: fill @buf's segment table with @buf->nr_pages of zeroed memory,
  *	using mosaic_buf_add_seg(); undo everything on failure
  * @free: give everything @alloc took back; called once, on release
+ * @vm_page_prot: optional: the page protection of a user mapping, given
+ *	the VMA's default one (caching mode of device memory)
  */
 struct mosaic_backend_ops {
 	const char *name;
@@ -69,9 +74,11 @@ struct mosaic_backend_ops {
 	bool maps_for_device;
 	bool coherent;
 	bool page_backed;
+	bool io;
 	u32 default_strategy;
 	int (*alloc)(struct mosaic_buf *buf);
 	void (*free)(struct mosaic_buf *buf);
+	pgprot_t (*vm_page_prot)(const struct mosaic_buf *buf, pgprot_t prot);
 };
 
 /**
@@ -105,6 +112,8 @@ struct mosaic_map_ops {
  * @strategy_id: &enum mosaic_strategy value in use (never AUTO)
  * @max_order: largest order the high-order backends may use
  * @chunk_size: bytes per chunk for the coherent backend
+ * @bar: BAR index for the mmio backend
+ * @cache: &enum mosaic_cache for the mmio backend (never DEFAULT there)
  * @backend: allocation backend
  * @strategy: mapping strategy
  * @dev: device the memory is allocated or mapped for, with a reference
@@ -127,6 +136,8 @@ struct mosaic_buf {
 	u32 strategy_id;
 	unsigned int max_order;
 	size_t chunk_size;
+	u32 bar;
+	u32 cache;
 	const struct mosaic_backend_ops *backend;
 	const struct mosaic_map_ops *strategy;
 	struct device *dev;
@@ -182,6 +193,7 @@ extern const struct mosaic_backend_ops mosaic_backend_streaming;
 extern const struct mosaic_backend_ops mosaic_backend_noncontig;
 extern const struct mosaic_backend_ops mosaic_backend_vmalloc;
 extern const struct mosaic_backend_ops mosaic_backend_cma;
+extern const struct mosaic_backend_ops mosaic_backend_mmio;
 
 extern const struct mosaic_map_ops mosaic_map_insert_page;
 extern const struct mosaic_map_ops mosaic_map_insert_pages;

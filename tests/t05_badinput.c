@@ -244,7 +244,11 @@ static void test_alloc(void)
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with chunk_size = 1 MiB");
 	a = alloc_arg(); a->device = (uintptr_t)"0000:00:00.0";
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with a device name");
-	for (int i = 0; i < 2; i++) {
+	a = alloc_arg(); a->bar = 2;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with bar = 2 (mmio only)");
+	a = alloc_arg(); a->cache = MOSAIC_CACHE_WC;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC pages with cache = WC (mmio only)");
+	for (int i = 0; i < (int)(sizeof(a->__reserved) / sizeof(a->__reserved[0])); i++) {
 		a = alloc_arg();
 		a->__reserved[i] = 1ULL << 63;
 		expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC __reserved[%d] != 0", i);

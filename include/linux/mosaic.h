@@ -30,6 +30,8 @@ struct vm_area_struct;
  * @strategy: &enum mosaic_strategy, or %MOSAIC_STRATEGY_AUTO
  * @max_order: as &mosaic_alloc.max_order
  * @chunk_size: as &mosaic_alloc.chunk_size
+ * @bar: as &mosaic_alloc.bar (mmio: the BAR of the caller's PCI device)
+ * @cache: as &mosaic_alloc.cache, an &enum mosaic_cache
  */
 struct mosaic_buf_params {
 	size_t size;
@@ -37,6 +39,8 @@ struct mosaic_buf_params {
 	u32 strategy;
 	unsigned int max_order;
 	size_t chunk_size;
+	u32 bar;
+	u32 cache;
 };
 
 struct mosaic_buf *mosaic_buf_alloc(struct device *dev,

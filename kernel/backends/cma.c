@@ -67,6 +67,13 @@ static int mosaic_cma_alloc(struct mosaic_buf *buf)
 		ret = -ENOMEM;
 		goto err_free_segs;
 	}
+	/*
+	 * dma_alloc_pages() records its handle with DMA-API debugging as an
+	 * unchecked streaming mapping, and dma_free_pages() then reports
+	 * "failed to check map error". The handle is valid (the page is
+	 * not NULL); asking marks it checked.
+	 */
+	dma_mapping_error(buf->dev, cma->dma);
 	buf->priv = cma;
 	mosaic_ledger_add(buf->nr_pages);
 	for (i = 0; i < buf->nr_pages; i++) {

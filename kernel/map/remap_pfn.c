@@ -5,7 +5,8 @@
  *
  * The VMA becomes VM_PFNMAP: the PTEs take no page references, so this
  * works for memory whose pages must not be refcounted by us (coherent
- * and noncontig chunks) and for memory with no struct page at all.
+ * and noncontig chunks) and for memory with no struct page at all (the
+ * mmio backend's BARs, mapped with io_remap_pfn_range()).
  * Adjacent segments are merged into one call.
  */
 #include <linux/mm.h>
@@ -20,7 +21,7 @@ static int mosaic_remap_pfn_mmap(struct mosaic_buf *buf,
 
 	while (pgoff < end) {
 		struct mosaic_seg seg;
-		unsigned long pfn, nr;
+		unsigned long addr, pfn, nr;
 		int ret;
 
 		mosaic_buf_find_seg(buf, pgoff, &seg);
@@ -33,10 +34,14 @@ static int mosaic_remap_pfn_mmap(struct mosaic_buf *buf,
 			nr = min_t(unsigned long, seg.pgoff + seg.nr_pages,
 				   end) - pgoff;
 		}
-		ret = remap_pfn_range(vma, vma->vm_start +
-				      ((pgoff - vma->vm_pgoff) << PAGE_SHIFT),
-				      pfn, nr << PAGE_SHIFT,
-				      vma->vm_page_prot);
+		addr = vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+		/* Device memory may sit at another address for the CPU. */
+		if (buf->backend->io)
+			ret = io_remap_pfn_range(vma, addr, pfn, nr << PAGE_SHIFT,
+						 vma->vm_page_prot);
+		else
+			ret = remap_pfn_range(vma, addr, pfn, nr << PAGE_SHIFT,
+					      vma->vm_page_prot);
 		if (ret)
 			return ret;
 		if (fatal_signal_pending(current))

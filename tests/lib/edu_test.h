@@ -12,8 +12,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/mosaic.h>
@@ -75,10 +78,51 @@ static inline void edu_diag_setup(const char *test, const struct edu_setup *s)
 				 "are physical (untranslated)");
 }
 
+/*
+ * Load mosaic_edu.ko from $MOSAIC_MODULES_DIR unless it is loaded. The
+ * check VMs ship it there without loading it at boot: a module that uses
+ * mosaic's symbols pins mosaic, and t06_unload and t21_mosaicctl must be
+ * able to unload mosaic before the edu tests run. Returns 0 (loaded now),
+ * 1 (was loaded) or -errno; *what says which file.
+ */
+static inline int edu_load(char *what, size_t size)
+{
+	const char *dir = getenv("MOSAIC_MODULES_DIR");
+	struct stat st;
+	long r;
+	int fd;
+
+	snprintf(what, size, "%s/mosaic_edu.ko", dir && *dir ? dir : "/lib/mosaic");
+	if (stat("/sys/module/mosaic_edu", &st) == 0)
+		return 1;
+	fd = open(what, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return r < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * open(/dev/mosaic-edu), loading the driver first if need be; devtmpfs
+ * creates the node asynchronously, so wait for it a little. fd or -errno.
+ */
 static inline int edu_open(void)
 {
-	int fd = open(MOSAIC_EDU_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	char ko[256];
+	int fd = -ENOENT, ret = edu_load(ko, sizeof(ko));
 
+	if (ret < 0)
+		tap_diag("mosaic_edu is not loaded and %s does not load: %s", ko,
+			 mt_errname(ret));
+	else if (ret == 0)
+		tap_diag("loaded %s", ko);
+	for (int i = 0; i < 50; i++) {
+		fd = open(MOSAIC_EDU_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(100 * 1000);
+	}
 	return fd < 0 ? -errno : fd;
 }
 
@@ -222,6 +266,29 @@ static inline uint64_t mt_seg_boundary(const struct mosaic_seg_entry *ents,
 		if (ents[i].offset >= from)
 			return ents[i].offset;
 	return 0;
+}
+
+/*
+ * Find the edu device, load and bind mosaic_edu, then read the setup: with
+ * an IOMMU described by ACPI VIOT (virtio-iommu) a device is attached to
+ * its IOMMU only when a driver binds, so sysfs shows no iommu_group before.
+ * Returns the /dev/mosaic-edu fd or -errno (setup filled in), or -ENODEV
+ * without an edu device.
+ */
+static inline int edu_setup(struct edu_setup *s)
+{
+	char pci[64];
+	int fd;
+
+	if (mt_find_pci(EDU_VENDOR, EDU_DEVICE, pci, sizeof(pci)) < 0)
+		return -ENODEV;
+	fd = edu_open();
+	if (edu_find_setup(s) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -ENODEV;
+	}
+	return fd;
 }
 
 #endif /* MOSAIC_TESTS_EDU_TEST_H */

@@ -65,10 +65,20 @@
  * @MOSAIC_BACKEND_CMA: physically contiguous memory from the kernel's CMA
  *	area, as order-0 pages with their own references. %EOPNOTSUPP on
  *	kernels built without CMA (Debian's stock kernel among them).
+ * @MOSAIC_BACKEND_MMIO: the first &mosaic_alloc.size bytes of memory BAR
+ *	&mosaic_alloc.bar of the PCI device named in &mosaic_alloc.device
+ *	(%EINVAL without one, for an I/O port or unaligned BAR, or for a
+ *	size larger than the BAR). Device memory, not RAM: it has no
+ *	&struct page, no kernel address and no DMA address, and it is not
+ *	counted in the page ledger. Only the PFN strategies map it, with
+ *	the caching mode in &mosaic_alloc.cache. %MOSAIC_IOC_FILL,
+ *	%MOSAIC_IOC_VERIFY, %MOSAIC_IOC_REFS and %MOSAIC_IOC_EXPORT refuse
+ *	it with %EOPNOTSUPP: the kernel never touches the BAR itself.
  *
- * The backends that need a device (coherent, streaming, noncontig, cma)
- * use the device named in &mosaic_alloc.device, or else the ``mosaic``
- * platform device the module registers (which no IOMMU translates).
+ * The backends that need a device (coherent, streaming, noncontig, cma,
+ * mmio) use the device named in &mosaic_alloc.device, or else the
+ * ``mosaic`` platform device the module registers (which no IOMMU
+ * translates, and which has no BARs for mmio).
  */
 enum mosaic_backend {
 	MOSAIC_BACKEND_PAGES = 1,
@@ -79,14 +89,34 @@ enum mosaic_backend {
 	MOSAIC_BACKEND_NONCONTIG = 6,
 	MOSAIC_BACKEND_VMALLOC = 7,
 	MOSAIC_BACKEND_CMA = 8,
+	MOSAIC_BACKEND_MMIO = 9,
 };
 
-#define MOSAIC_BACKEND_MAX	MOSAIC_BACKEND_CMA
+#define MOSAIC_BACKEND_MAX	MOSAIC_BACKEND_MMIO
+
+/**
+ * enum mosaic_cache - how a user mapping of an mmio buffer is cached
+ * @MOSAIC_CACHE_DEFAULT: the backend default (uncached for mmio); the
+ *	only value the other backends accept.
+ * @MOSAIC_CACHE_UNCACHED: uncached (``pgprot_noncached()``): every load
+ *	and store reaches the device, in order. For registers.
+ * @MOSAIC_CACHE_WC: write-combining (``pgprot_writecombine()``): stores
+ *	may be merged and reordered into bursts, loads are uncached. For
+ *	frame buffers and shared memory BARs.
+ */
+enum mosaic_cache {
+	MOSAIC_CACHE_DEFAULT = 0,
+	MOSAIC_CACHE_UNCACHED = 1,
+	MOSAIC_CACHE_WC = 2,
+};
+
+#define MOSAIC_CACHE_MAX	MOSAIC_CACHE_WC
 
 /**
  * enum mosaic_strategy - how the segments are put into a user VMA
  * @MOSAIC_STRATEGY_AUTO: the backend's default: %MOSAIC_STRATEGY_REMAP_PFN
- *	for coherent and noncontig, %MOSAIC_STRATEGY_INSERT_PAGES otherwise.
+ *	for coherent, noncontig and mmio, %MOSAIC_STRATEGY_INSERT_PAGES
+ *	otherwise.
  * @MOSAIC_STRATEGY_INSERT_PAGE: a vm_insert_page() loop at mmap time, the
  *	method of the old driver questions; kept as the reference.
  * @MOSAIC_STRATEGY_INSERT_PAGES: vm_insert_pages() at mmap time, batched.
@@ -100,12 +130,15 @@ enum mosaic_backend {
  *
  * The four page strategies (insert-page, insert-pages, map-pages, fault)
  * install normal refcounted pages: each PTE takes one page reference and
- * one mapcount, and get_user_pages() (O_DIRECT, io_uring fixed buffers,
- * process_vm_readv) works. They need memory whose every page carries a
+ * one mapcount, and get_user_pages() (O_DIRECT, process_vm_readv,
+ * vmsplice) works. io_uring fixed buffers are the exception: kernels up
+ * to 6.4 refuse any file-backed mapping other than shmem and hugetlbfs
+ * with %EOPNOTSUPP (see docs/gup.md). They need memory whose every page carries a
  * reference (or belongs to a compound page), so they are refused with
  * %EINVAL on coherent and noncontig buffers, whose pages the DMA layer
  * owns and may hand out as non-compound high-order blocks with tail pages
- * at refcount zero. The two PFN strategies (remap-pfn, pfn-fault) build a
+ * at refcount zero, and on mmio buffers, which have no pages at all. The
+ * two PFN strategies (remap-pfn, pfn-fault) build a
  * ``VM_PFNMAP`` mapping: no page references are taken, get_user_pages()
  * fails with %EFAULT and ``MADV_DONTNEED`` with %EINVAL.
  *
@@ -147,6 +180,9 @@ enum mosaic_strategy {
  *	allocate for (``"0000:00:04.0"``), or 0 for the module's own
  *	platform device. Only for the device backends; needs
  *	``CAP_SYS_RAWIO`` (%EPERM), and %ENODEV if no such device exists.
+ * @bar: mmio: index of the memory BAR to map (0-5). Other backends: must
+ *	be 0.
+ * @cache: mmio: an &enum mosaic_cache value. Other backends: must be 0.
  * @__reserved: must be zero.
  */
 struct mosaic_alloc {
@@ -159,7 +195,9 @@ struct mosaic_alloc {
 	__u32 max_order;
 	__u64 chunk_size;
 	__u64 device;
-	__u64 __reserved[2];
+	__u32 bar;
+	__u32 cache;
+	__u64 __reserved[1];
 };
 
 #define MOSAIC_INFO_ORDERS	16
