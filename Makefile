@@ -137,6 +137,8 @@ KERNEL_DEBUG_ENV := $(BUILD)/kernel-debug.env
 DEBUG_SRC := $(BUILD)/debug
 DEBUG_KO := $(DEBUG_SRC)/kernel/mosaic.ko
 DEBUG_EDU_KO := $(DEBUG_SRC)/drivers/edu/mosaic_edu.ko
+# KUnit suites (t98_kunit loads the module and reports its KTAP as TAP).
+DEBUG_KUNIT_KO := $(DEBUG_SRC)/kernel/mosaic_kunit.ko
 # The third IOMMU setup: virtio-iommu (the stock kernel has no driver for
 # it, the debug kernel has it built in) in front of edu, with the ivshmem
 # device; check-debug runs the device tests there in a second VM.
@@ -169,14 +171,16 @@ module-debug: $(KERNEL_DEBUG_ENV)
 
 # The suite on the debug kernel, then the device tests behind virtio-iommu
 # and the host's check of what that VM wrote into the ivshmem file.
-check-debug: module-debug tests $(MMIO_PATTERN)
+check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
 		--pass debug vm/check $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
 			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko \
+			--add $(DEBUG_KUNIT_KO):/lib/mosaic/mosaic_kunit.ko \
+			$(BUILD)/tests \
 		--pass virtio-iommu vm/check --only '$(EDU_DEBUG_TESTS)' \
 			$(VM_CHECK_VIRTIO_IOMMU_FLAGS) $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
@@ -184,7 +188,11 @@ check-debug: module-debug tests $(MMIO_PATTERN)
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(IVSHMEM_FILE) \
-			$(BUILD)/check-debug-logs/virtio-iommu.log
+			$(BUILD)/check-debug-logs/virtio-iommu.log \
+		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
+			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
+			$(PLANTED_TESTS)
 include mk/install.mk
 
 # --- Planted bugs: the proof tier must catch each of them ------------------
@@ -196,7 +204,9 @@ PLANTED_SRC := $(BUILD)/planted
 PLANTED_KO := $(PLANTED_SRC)/kernel/mosaic.ko
 PLANTED_TESTS := $(BUILD)/planted-tests
 
-.PHONY: module-planted check-planted
+.PHONY: module-planted planted-tests check-planted
+
+planted-tests: $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
 
 module-planted: $(KERNEL_DEBUG_ENV)
 	@mkdir -p $(PLANTED_SRC)
@@ -208,7 +218,8 @@ $(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/planted.h tests/lib/*.c 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c $(LDFLAGS_GUEST)
 
-check-planted: module-planted $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
+# On its own; check-debug runs it as one of its passes.
+check-planted: module-planted planted-tests
 	vm/check-planted $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 		--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) $(PLANTED_TESTS)
 

@@ -264,13 +264,16 @@ static vm_fault_t mosaic_vm_fault(struct vm_fault *vmf)
 	return buf->strategy->fault(vmf);
 }
 
-static vm_fault_t mosaic_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
-				      pgoff_t end)
+static vm_fault_t mosaic_vm_do_map_pages(struct vm_fault *vmf, pgoff_t start,
+					 pgoff_t end)
 {
 	struct mosaic_buf *buf = vmf->vma->vm_private_data;
 
 	return buf->strategy->map_pages(vmf, start, end);
 }
+
+/* ->map_pages() of kernels before 5.12 returns nothing (compat.h). */
+MOSAIC_DEFINE_MAP_PAGES(mosaic_vm)
 
 static const struct vm_operations_struct mosaic_vm_ops = {
 	.open = mosaic_vm_open,

@@ -7,13 +7,21 @@
  * is compiled against the target kernel at build time and defines
  * HAVE_NAME in generated/compat-probes.h if it compiles (kernel/probes/Kbuild;
  * docs/kernels.md lists every probe and the kernels where it holds).
+ *
+ * What a kernel lacks is reported, not emulated: the caller gets
+ * -EOPNOTSUPP and user space sees the backend as unsupported.
  */
 #ifndef _MOSAIC_COMPAT_H
 #define _MOSAIC_COMPAT_H
 
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
 
-#include "generated/compat-probes.h"
+#include <compat-probes.h>
 
 /*
  * vm_flags became read-only in 6.3 (commit bc292ab00f6c, "mm: introduce
@@ -30,14 +38,233 @@ static inline void mosaic_vm_flags_set(struct vm_area_struct *vma,
 }
 
 /*
+ * vm_operations_struct.map_pages returns a vm_fault_t since 5.12 (commit
+ * f9ce0be71d1f, "mm: Cleanup faultaround and finish_fault() codepaths");
+ * before, it returned nothing and the core looked at the PTE itself, so
+ * the result is only dropped there.  MOSAIC_DEFINE_MAP_PAGES(prefix)
+ * defines the op prefix_map_pages() around prefix_do_map_pages(), which
+ * has the new form.
+ */
+#ifdef HAVE_MAP_PAGES_VM_FAULT_T
+#define MOSAIC_DEFINE_MAP_PAGES(prefix)					\
+static vm_fault_t prefix##_map_pages(struct vm_fault *vmf, pgoff_t start, \
+				     pgoff_t end)			\
+{									\
+	return prefix##_do_map_pages(vmf, start, end);			\
+}
+#else
+#define MOSAIC_DEFINE_MAP_PAGES(prefix)					\
+static void prefix##_map_pages(struct vm_fault *vmf, pgoff_t start,	\
+			       pgoff_t end)				\
+{									\
+	prefix##_do_map_pages(vmf, start, end);				\
+}
+#endif
+
+/*
  * The largest order the page allocator hands out. MAX_ORDER counted one
  * past it until 6.4 (commit 23baf831a32c, "mm, treewide: redefine
- * MAX_ORDER sanely") and was renamed MAX_PAGE_ORDER in 6.8.
+ * MAX_ORDER sanely"), then was that order itself, and was renamed
+ * MAX_PAGE_ORDER in 6.8 ("mm, treewide: rename MAX_ORDER to
+ * MAX_PAGE_ORDER").
  */
-#ifdef HAVE_MAX_PAGE_ORDER
+#if defined(HAVE_MAX_PAGE_ORDER)
 #define MOSAIC_MAX_PAGE_ORDER	MAX_PAGE_ORDER
+#elif defined(HAVE_MAX_ORDER_INCLUSIVE)
+#define MOSAIC_MAX_PAGE_ORDER	MAX_ORDER
 #else
 #define MOSAIC_MAX_PAGE_ORDER	(MAX_ORDER - 1)
+#endif
+
+/**
+ * mosaic_alloc_pages_bulk() - fill the NULL slots of a page array
+ * @gfp: allocation flags
+ * @nr: number of slots in @pages to fill
+ * @pages: the array; slots already holding a page are left alone
+ *
+ * The bulk allocator's array form arrived in 5.13 ("mm/page_alloc: add an
+ * array-based interface to the bulk page allocator") as
+ * alloc_pages_bulk_array() and took the name alloc_pages_bulk() in 6.14
+ * ("mm: alloc_pages_bulk: rename API").  Before 5.13 the same contract is
+ * met one page at a time: the bulk allocator only saves time, and may
+ * itself stop early, which callers already handle.
+ *
+ * Return: the number of slots of @pages that hold a page.
+ */
+static inline unsigned long mosaic_alloc_pages_bulk(gfp_t gfp,
+						    unsigned long nr,
+						    struct page **pages)
+{
+#if defined(HAVE_ALLOC_PAGES_BULK)
+	return alloc_pages_bulk(gfp, nr, pages);
+#elif defined(HAVE_ALLOC_PAGES_BULK_ARRAY)
+	return alloc_pages_bulk_array(gfp, nr, pages);
+#else
+	unsigned long i, filled = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!pages[i])
+			pages[i] = alloc_page(gfp);
+		if (!pages[i])
+			break;
+		filled++;
+	}
+	return filled;
+#endif
+}
+
+/*
+ * dma_alloc_noncontiguous() arrived in 5.15 ("dma-mapping: add a
+ * dma_alloc_noncontiguous API").  Without it the noncontig backend is not
+ * available: it fails with -EOPNOTSUPP, and mosaicctl features says so.
+ */
+#ifdef HAVE_DMA_ALLOC_NONCONTIGUOUS
+#define MOSAIC_HAVE_DMA_NONCONTIGUOUS	true
+#else
+#define MOSAIC_HAVE_DMA_NONCONTIGUOUS	false
+#endif
+
+/**
+ * mosaic_dma_alloc_noncontiguous() - dma_alloc_noncontiguous() where it exists
+ * @dev: the device
+ * @size: bytes
+ * @dir: DMA direction
+ * @gfp: allocation flags
+ *
+ * Return: the sg_table, or NULL (always NULL where the kernel lacks the
+ * API: check %MOSAIC_HAVE_DMA_NONCONTIGUOUS first).
+ */
+static inline struct sg_table *
+mosaic_dma_alloc_noncontiguous(struct device *dev, size_t size,
+			       enum dma_data_direction dir, gfp_t gfp)
+{
+#ifdef HAVE_DMA_ALLOC_NONCONTIGUOUS
+	return dma_alloc_noncontiguous(dev, size, dir, gfp, 0);
+#else
+	return NULL;
+#endif
+}
+
+/**
+ * mosaic_dma_free_noncontiguous() - free what mosaic_dma_alloc_noncontiguous() gave
+ * @dev: the device
+ * @size: bytes
+ * @sgt: the sg_table
+ * @dir: DMA direction
+ */
+static inline void mosaic_dma_free_noncontiguous(struct device *dev,
+						 size_t size,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir)
+{
+#ifdef HAVE_DMA_ALLOC_NONCONTIGUOUS
+	dma_free_noncontiguous(dev, size, sgt, dir);
+#endif
+}
+
+/*
+ * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
+ * symbol namespace to string literal"); before, a bare identifier that it
+ * stringified.  A macro: the import is a declaration at file scope.  The
+ * DMA_BUF namespace itself exists since 5.16; importing it earlier is
+ * harmless, nothing checks an import that no symbol needs.
+ */
+#ifdef HAVE_MODULE_IMPORT_NS_IDENT
+#define MOSAIC_MODULE_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS(DMA_BUF)
+#else
+#define MOSAIC_MODULE_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS("DMA_BUF")
+#endif
+
+/**
+ * mosaic_page_mapcount() - number of user PTEs that map one page
+ * @page: the page
+ *
+ * page_mapcount() is gone in 7.x: mappings are counted per folio.  What
+ * it returned, the kernel still keeps where CONFIG_PAGE_MAPCOUNT is set
+ * (the default), and reads it for /proc/kpagecount as
+ * folio_precise_page_mapcount() in fs/proc/internal.h, which modules
+ * cannot include: the same reading is done here, for the statistics of
+ * MOSAIC_IOC_REFS only.  Without CONFIG_PAGE_MAPCOUNT there is no
+ * per-page count; like /proc/kpagecount, report the folio's average.
+ *
+ * Return: the page's mapcount.
+ */
+static inline int mosaic_page_mapcount(struct page *page)
+{
+#ifdef HAVE_PAGE_MAPCOUNT
+	return page_mapcount(page);
+#else
+	struct folio *folio = page_folio(page);
+	int mapcount;
+
+	if (!folio_test_large(folio))
+		return folio_mapcount(folio);
+#ifdef CONFIG_PAGE_MAPCOUNT
+	mapcount = atomic_read(&page->_mapcount) + 1;
+	if (page_mapcount_is_type(mapcount))
+		mapcount = 0;
+	return mapcount + folio_entire_mapcount(folio);
+#else
+	mapcount = folio_mapcount(folio);
+	if (mapcount <= 0)
+		return 0;
+	return max_t(int, DIV_ROUND_CLOSEST(mapcount, folio_nr_pages(folio)), 1);
+#endif
+#endif
+}
+
+/*
+ * Importers that do not hold the reservation lock have called the
+ * _unlocked variants since 6.2 ("dma-buf: Add unlocked variant of
+ * attachment-mapping functions"); Debian's 6.1 has them backported.
+ * Before, dma_buf_map_attachment() itself was the call for them: it only
+ * wanted the lock for dynamic attachments, which mosaic never makes.
+ */
+static inline struct sg_table *
+mosaic_dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir)
+{
+#ifdef HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#else
+	return dma_buf_map_attachment(attach, dir);
+#endif
+}
+
+static inline void
+mosaic_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+					 struct sg_table *sgt,
+					 enum dma_data_direction dir)
+{
+#ifdef HAVE_DMA_BUF_MAP_ATTACHMENT_UNLOCKED
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#endif
+}
+
+/*
+ * The pci_alloc_irq_vectors() flag for INTx was PCI_IRQ_LEGACY until 6.8
+ * renamed it PCI_IRQ_INTX; the old name is gone by 6.12.
+ */
+#ifdef HAVE_PCI_IRQ_INTX
+#define MOSAIC_PCI_IRQ_INTX	PCI_IRQ_INTX
+#else
+#define MOSAIC_PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
+/*
+ * KUnit's NULL checks arrived in 5.18 ("kunit: Introduce _NULL and
+ * _NOT_NULL macros").  Before, the pointer comparisons say the same;
+ * KUNIT_ASSERT_NOT_ERR_OR_NULL also rejects error pointers, which no
+ * caller here can get.  Macros, as KUnit's own: they report the caller's
+ * line.
+ */
+#if IS_ENABLED(CONFIG_KUNIT) && !defined(HAVE_KUNIT_EXPECT_NULL)
+#define KUNIT_EXPECT_NULL(test, ptr) \
+	KUNIT_EXPECT_PTR_EQ(test, ptr, (typeof(ptr))NULL)
+#define KUNIT_ASSERT_NOT_NULL(test, ptr) \
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ptr)
 #endif
 
 #endif /* _MOSAIC_COMPAT_H */

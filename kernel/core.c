@@ -162,6 +162,14 @@ static int __init mosaic_init(void)
 					   DMA_BIT_MASK(64));
 	if (ret)
 		goto err_unregister_pdev;
+	/*
+	 * No hardware stands behind this device, so nothing limits the
+	 * length of one DMA segment but the allocation itself; the default
+	 * (64 KiB) would make DMA-API debugging flag every 2 MiB segment.
+	 */
+	ret = dma_set_max_seg_size(mosaic_default_device, UINT_MAX);
+	if (ret)
+		goto err_unregister_pdev;
 
 	ret = misc_register(&mosaic_miscdev);
 	if (ret) {

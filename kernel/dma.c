@@ -36,6 +36,72 @@ static int mosaic_buf_segs_from_pages(struct mosaic_buf *buf)
 	return 0;
 }
 
+/* How many entries of at most @max_seg bytes a piece splits into. */
+static unsigned int mosaic_piece_nents(u64 length, unsigned int max_seg)
+{
+	return DIV_ROUND_UP_ULL(length, max_seg);
+}
+
+/**
+ * mosaic_buf_build_sgt() - a scatterlist of a byte range of a buffer
+ * @buf: the buffer; every page of the range must have a &struct page
+ * @offset: first byte, page aligned
+ * @length: bytes, page aligned, inside the buffer
+ * @dev: the device the table will be mapped for
+ *
+ * One entry per piece of a segment inside the range, split further so
+ * that no entry is longer than @dev accepts in one DMA segment
+ * (dma_get_max_seg_size(); 64 KiB for a PCI device that does not say).
+ *
+ * Return: the table, not yet mapped, or an ERR_PTR.
+ */
+struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
+				      u64 offset, u64 length,
+				      struct device *dev)
+{
+	unsigned int max_seg = rounddown(dma_get_max_seg_size(dev), PAGE_SIZE);
+	u64 pos, chunk, end = offset + length;
+	struct scatterlist *sg;
+	struct mosaic_piece p;
+	struct sg_table *sgt;
+	unsigned int nents = 0;
+	int ret;
+
+	max_seg = max_t(unsigned int, max_seg, PAGE_SIZE);
+	for (pos = offset; mosaic_buf_piece(buf, pos, end, &p); pos += p.length)
+		nents += mosaic_piece_nents(p.length, max_seg);
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+	sg = sgt->sgl;
+	for (pos = offset; mosaic_buf_piece(buf, pos, end, &p); pos += p.length) {
+		for (chunk = 0; chunk < p.length; chunk += max_seg) {
+			sg_set_page(sg, pfn_to_page(p.seg.pfn +
+						    ((p.seg_offset + chunk) >>
+						     PAGE_SHIFT)),
+				    min_t(u64, max_seg, p.length - chunk), 0);
+			sg = sg_next(sg);
+		}
+	}
+	return sgt;
+}
+
+/**
+ * mosaic_buf_free_sgt() - free a table from mosaic_buf_build_sgt()
+ * @sgt: the table, unmapped
+ */
+void mosaic_buf_free_sgt(struct sg_table *sgt)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
 /**
  * mosaic_buf_dma_map() - map a page-backed buffer for its device
  * @buf: buffer with @buf->dev set and no DMA addresses yet
@@ -44,27 +110,19 @@ static int mosaic_buf_segs_from_pages(struct mosaic_buf *buf)
  */
 int mosaic_buf_dma_map(struct mosaic_buf *buf)
 {
-	struct scatterlist *sg;
 	struct sg_table *sgt;
-	unsigned int i;
 	int ret;
 
 	ret = mosaic_buf_segs_from_pages(buf);
 	if (ret)
 		return ret;
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return -ENOMEM;
-	ret = sg_alloc_table(sgt, buf->nr_segs, GFP_KERNEL);
-	if (ret)
-		goto err_free_sgt;
-	for_each_sgtable_sg(sgt, sg, i)
-		sg_set_page(sg, pfn_to_page(buf->segs[i].pfn),
-			    buf->segs[i].nr_pages << PAGE_SHIFT, 0);
+	sgt = mosaic_buf_build_sgt(buf, 0, buf->size, buf->dev);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
 
 	ret = dma_map_sgtable(buf->dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret)
-		goto err_free_table;
+		goto err_free_sgt;
 	ret = mosaic_buf_set_dma_from_sgt(buf, sgt);
 	if (WARN_ON_ONCE(ret))
 		goto err_unmap;
@@ -73,10 +131,8 @@ int mosaic_buf_dma_map(struct mosaic_buf *buf)
 
 err_unmap:
 	dma_unmap_sgtable(buf->dev, sgt, DMA_BIDIRECTIONAL, 0);
-err_free_table:
-	sg_free_table(sgt);
 err_free_sgt:
-	kfree(sgt);
+	mosaic_buf_free_sgt(sgt);
 	return ret;
 }
 
@@ -89,8 +145,7 @@ void mosaic_buf_dma_unmap(struct mosaic_buf *buf)
 	if (!buf->sgt)
 		return;
 	dma_unmap_sgtable(buf->dev, buf->sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(buf->sgt);
-	kfree(buf->sgt);
+	mosaic_buf_free_sgt(buf->sgt);
 	buf->sgt = NULL;
 }
 
@@ -117,35 +172,26 @@ int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
 			  enum dma_data_direction dir, bool for_device,
 			  unsigned long *first_seg, unsigned long *nr_segs)
 {
-	pgoff_t pgoff = offset >> PAGE_SHIFT;
-	u64 end = offset + length;
-	struct mosaic_seg seg;
-	unsigned long idx;
+	bool streaming = mosaic_buf_has_streaming_dma(buf);
+	struct mosaic_piece p;
 	int synced = 0;
+	u64 pos;
 
-	idx = mosaic_buf_find_seg(buf, pgoff, &seg);
-	*first_seg = idx;
 	*nr_segs = 0;
-	for (;;) {
-		u64 seg_start = (u64)seg.pgoff << PAGE_SHIFT;
-		u64 seg_end = seg_start + ((u64)seg.nr_pages << PAGE_SHIFT);
-		u64 from = max(offset, seg_start), to = min(end, seg_end);
-		dma_addr_t dma = seg.dma + (from - seg_start);
+	for (pos = offset; mosaic_buf_piece(buf, pos, offset + length, &p);
+	     pos += p.length) {
+		dma_addr_t dma = p.seg.dma + p.seg_offset;
 
-		(*nr_segs)++;
-		if (mosaic_buf_has_streaming_dma(buf) &&
-		    seg.dma != DMA_MAPPING_ERROR && dma_need_sync(buf->dev, dma)) {
-			if (for_device)
-				dma_sync_single_for_device(buf->dev, dma,
-							   to - from, dir);
-			else
-				dma_sync_single_for_cpu(buf->dev, dma,
-							to - from, dir);
-			synced++;
-		}
-		if (to >= end || ++idx >= mosaic_buf_nr_segs(buf))
-			break;
-		mosaic_buf_seg(buf, idx, &seg);
+		if (!(*nr_segs)++)
+			*first_seg = p.idx;
+		if (!streaming || p.seg.dma == DMA_MAPPING_ERROR ||
+		    !dma_need_sync(buf->dev, dma))
+			continue;
+		if (for_device)
+			dma_sync_single_for_device(buf->dev, dma, p.length, dir);
+		else
+			dma_sync_single_for_cpu(buf->dev, dma, p.length, dir);
+		synced++;
 	}
 	return synced;
 }

@@ -15,9 +15,10 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "mosaic_internal.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+MOSAIC_MODULE_IMPORT_NS_DMA_BUF();
 
 /**
  * struct mosaic_export_priv - one exported range
@@ -31,53 +32,15 @@ struct mosaic_export_priv {
 	u64 length;
 };
 
-/* One scatterlist entry per piece of a segment inside the range. */
-static struct sg_table *mosaic_export_sgt(struct mosaic_export_priv *exp)
-{
-	struct mosaic_buf *buf = exp->buf;
-	u64 off = exp->offset, end = exp->offset + exp->length;
-	unsigned long idx, first, nents = 0;
-	struct scatterlist *sg;
-	struct mosaic_seg seg;
-	struct sg_table *sgt;
-	int ret;
-
-	first = mosaic_buf_find_seg(buf, off >> PAGE_SHIFT, &seg);
-	for (idx = first; idx < mosaic_buf_nr_segs(buf); idx++) {
-		mosaic_buf_seg(buf, idx, &seg);
-		if ((u64)seg.pgoff << PAGE_SHIFT >= end)
-			break;
-		nents++;
-	}
-
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, nents, GFP_KERNEL);
-	if (ret) {
-		kfree(sgt);
-		return ERR_PTR(ret);
-	}
-	sg = sgt->sgl;
-	for (idx = first; idx < first + nents; idx++, sg = sg_next(sg)) {
-		u64 seg_start, from, to;
-
-		mosaic_buf_seg(buf, idx, &seg);
-		seg_start = (u64)seg.pgoff << PAGE_SHIFT;
-		from = max(off, seg_start);
-		to = min(end, seg_start + ((u64)seg.nr_pages << PAGE_SHIFT));
-		sg_set_page(sg, pfn_to_page(seg.pfn + ((from - seg_start) >>
-						       PAGE_SHIFT)),
-			    to - from, 0);
-	}
-	return sgt;
-}
-
 static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir)
 {
-	struct sg_table *sgt = mosaic_export_sgt(attach->dmabuf->priv);
+	struct mosaic_export_priv *exp = attach->dmabuf->priv;
+	struct sg_table *sgt;
 	int ret;
+
+	sgt = mosaic_buf_build_sgt(exp->buf, exp->offset, exp->length,
+				   attach->dev);
 
 	if (IS_ERR(sgt))
 		return sgt;
@@ -89,8 +52,7 @@ static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
 	 */
 	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret) {
-		sg_free_table(sgt);
-		kfree(sgt);
+		mosaic_buf_free_sgt(sgt);
 		return ERR_PTR(ret);
 	}
 	dma_sync_sgtable_for_device(attach->dev, sgt, dir);
@@ -104,8 +66,7 @@ static void mosaic_export_unmap(struct dma_buf_attachment *attach,
 	/* As in mosaic_export_map(): the unmap's sync, made explicit. */
 	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
 	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	sg_free_table(sgt);
-	kfree(sgt);
+	mosaic_buf_free_sgt(sgt);
 }
 
 static void mosaic_export_release(struct dma_buf *dmabuf)

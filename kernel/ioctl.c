@@ -16,6 +16,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "mosaic_internal.h"
 
 /**
@@ -66,7 +67,7 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 			     struct mosaic_info __user *uarg)
 {
 	struct mosaic_info info;
-	struct mosaic_seg seg, prev = {};
+	struct mosaic_seg seg;
 	unsigned long i;
 	int ret;
 
@@ -82,15 +83,12 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 	info.strategy = buf->strategy_id;
 	info.nr_maps = atomic_long_read(&buf->nr_maps);
 	info.nr_segments = mosaic_buf_nr_segs(buf);
-	info.nr_adjacent = 0;
+	info.nr_adjacent = mosaic_buf_count_adjacent(buf);
 	memset(info.order_count, 0, sizeof(info.order_count));
 	for (i = 0; i < info.nr_segments; i++) {
 		mosaic_buf_seg(buf, i, &seg);
-		if (i && seg.pfn == prev.pfn + prev.nr_pages)
-			info.nr_adjacent++;
 		info.order_count[min_t(unsigned int, seg.order,
 				       MOSAIC_INFO_ORDERS - 1)]++;
-		prev = seg;
 		if (!(i % 1024))
 			cond_resched();
 	}
@@ -181,7 +179,7 @@ static long mosaic_unexplained_refs(struct page *page, pgoff_t pgoff,
 		return 0;
 	refs = page_count(head) - 1;
 	for (i = 0; i < nr; i++)
-		refs -= page_mapcount(head + i);
+		refs -= mosaic_page_mapcount(head + i);
 	return refs;
 }
 
@@ -225,7 +223,7 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 			return -EOPNOTSUPP;
 		page = pfn_to_page(pfn);
 		count = page_count(page);
-		mapcount = page_mapcount(page);
+		mapcount = mosaic_page_mapcount(page);
 		r.refcount_min = min(r.refcount_min, count);
 		r.refcount_max = max(r.refcount_max, count);
 		r.mapcount_min = min(r.mapcount_min, mapcount);

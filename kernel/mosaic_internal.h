@@ -211,6 +211,10 @@ int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
 			   u64 length);
 
 /* dma.c */
+struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
+				      u64 offset, u64 length,
+				      struct device *dev);
+void mosaic_buf_free_sgt(struct sg_table *sgt);
 int mosaic_buf_dma_map(struct mosaic_buf *buf);
 void mosaic_buf_dma_unmap(struct mosaic_buf *buf);
 int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,

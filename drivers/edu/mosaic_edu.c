@@ -47,6 +47,8 @@
 #include <linux/vmalloc.h>
 #include <uapi/linux/mosaic_edu.h>
 
+#include "../../kernel/compat.h"
+
 #define EDU_VENDOR_ID		0x1234
 #define EDU_DEVICE_ID		0x11e8
 
@@ -696,8 +698,8 @@ err_free_eb:
 
 static void mosaic_edu_import_free(struct mosaic_edu_importer *im)
 {
-	dma_buf_unmap_attachment_unlocked(im->attach, im->sgt,
-					  DMA_BIDIRECTIONAL);
+	mosaic_dma_buf_unmap_attachment_unlocked(im->attach, im->sgt,
+						 DMA_BIDIRECTIONAL);
 	dma_buf_detach(im->dmabuf, im->attach);
 	dma_buf_put(im->dmabuf);
 	mosaic_edu_put(im->edu);
@@ -770,8 +772,8 @@ static int mosaic_edu_ioctl_import(struct mosaic_edu *edu, void __user *uarg)
 		ret = PTR_ERR(im->attach);
 		goto err_put_dmabuf;
 	}
-	im->sgt = dma_buf_map_attachment_unlocked(im->attach,
-						  DMA_BIDIRECTIONAL);
+	im->sgt = mosaic_dma_buf_map_attachment_unlocked(im->attach,
+							 DMA_BIDIRECTIONAL);
 	if (IS_ERR(im->sgt)) {
 		ret = PTR_ERR(im->sgt);
 		goto err_detach;
@@ -908,6 +910,14 @@ static int mosaic_edu_setup_dma(struct mosaic_edu *edu)
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
 	if (ret)
 		return ret;
+	/*
+	 * The driver programs every transfer itself, a few KiB at a time,
+	 * so one scatterlist entry may be any length; PCI's default limit
+	 * (64 KiB) would only make the tables longer.
+	 */
+	ret = dma_set_max_seg_size(dev, UINT_MAX);
+	if (ret)
+		return ret;
 	/* Under the narrowest mask, so it works whatever the probe finds. */
 	edu->bounce = dma_alloc_coherent(dev, PAGE_SIZE, &edu->bounce_dma,
 					 GFP_KERNEL);
@@ -968,7 +978,7 @@ static int mosaic_edu_probe(struct pci_dev *pdev,
 	}
 	pci_set_master(pdev);
 
-	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | MOSAIC_PCI_IRQ_INTX);
 	if (ret < 0)
 		goto err_clear_master;
 	ret = request_irq(pci_irq_vector(pdev, 0), mosaic_edu_irq,
@@ -1062,7 +1072,7 @@ static_assert(sizeof(struct mosaic_edu_import) ==
 static_assert(sizeof(struct mosaic_edu_export) ==
 	      MOSAIC_EDU_EXPORT_SIZE_VER0);
 
-MODULE_IMPORT_NS(DMA_BUF);
+MOSAIC_MODULE_IMPORT_NS_DMA_BUF();
 MODULE_SOFTDEP("pre: mosaic");
 MODULE_DESCRIPTION("QEMU edu device DMA into mosaic buffers: sample mosaic driver");
 MODULE_LICENSE("GPL");

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "../compat.h"
 #include "../mosaic_internal.h"
 
 struct mosaic_noncontig_chunk {
@@ -34,8 +35,9 @@ static void mosaic_noncontig_free(struct mosaic_buf *buf)
 	unsigned long i;
 
 	for (i = 0; i < nc->nr_chunks; i++) {
-		dma_free_noncontiguous(buf->dev, nc->chunk[i].size,
-				       nc->chunk[i].sgt, DMA_BIDIRECTIONAL);
+		mosaic_dma_free_noncontiguous(buf->dev, nc->chunk[i].size,
+					      nc->chunk[i].sgt,
+					      DMA_BIDIRECTIONAL);
 		mosaic_ledger_add(-(long)(nc->chunk[i].size >> PAGE_SHIFT));
 	}
 	kvfree(nc);
@@ -89,6 +91,9 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 	size_t left = buf->size;
 	int ret;
 
+	/* Before 5.15 the kernel has no noncontiguous DMA API (compat.h). */
+	if (!MOSAIC_HAVE_DMA_NONCONTIGUOUS)
+		return -EOPNOTSUPP;
 	nc = kvzalloc(struct_size(nc, chunk, nr_chunks), GFP_KERNEL);
 	if (!nc)
 		return -ENOMEM;
@@ -105,9 +110,9 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 			goto err_free;
 		}
 		c->size = min(left, buf->chunk_size);
-		c->sgt = dma_alloc_noncontiguous(buf->dev, c->size,
-						 DMA_BIDIRECTIONAL,
-						 GFP_KERNEL | __GFP_NOWARN, 0);
+		c->sgt = mosaic_dma_alloc_noncontiguous(buf->dev, c->size,
+							DMA_BIDIRECTIONAL,
+							GFP_KERNEL | __GFP_NOWARN);
 		if (!c->sgt) {
 			ret = -ENOMEM;
 			goto err_free;

@@ -12,6 +12,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include "../compat.h"
 #include "../mosaic_internal.h"
 #include "../planted.h"
 
@@ -66,7 +67,7 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 			ret = -EINTR;
 			goto err_release;
 		}
-		got = alloc_pages_bulk_array(MOSAIC_PAGES_GFP, want, pages);
+		got = mosaic_alloc_pages_bulk(MOSAIC_PAGES_GFP, want, pages);
 		mosaic_ledger_add(got - filled);
 		if (got == filled) {
 			ret = -ENOMEM;

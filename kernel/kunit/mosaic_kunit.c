@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include "../compat.h"
 #include "../mosaic_internal.h"
 #include "../backends/orders.h"
 

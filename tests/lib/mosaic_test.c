@@ -556,6 +556,9 @@ const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size)
 	/* A BAR to map needs a PCI device; the matrix tests name none. */
 	if (backend == MOSAIC_BACKEND_MMIO && err == EINVAL)
 		return "mmio backend: EINVAL, it maps a PCI BAR and no PCI device was named (t32_mmio covers it)";
+	/* The noncontiguous DMA API arrived in Linux 5.15 (kernel/compat.h). */
+	if (backend == MOSAIC_BACKEND_NONCONTIG && err == EOPNOTSUPP)
+		return "noncontig backend: EOPNOTSUPP, this kernel has no dma_alloc_noncontiguous() (Linux < 5.15)";
 	if (backend != MOSAIC_BACKEND_CMA)
 		return NULL;
 	if (err == EOPNOTSUPP)

@@ -156,11 +156,12 @@ int mt_alloc_matrix(int devfd, uint32_t backend, uint32_t strategy,
 
 /*
  * When ALLOC of @backend failed with @err for @size bytes because of the
- * machine rather than the module, the reason to skip with: the cma backend
- * on a kernel without CMA (EOPNOTSUPP), or with a CMA area smaller than the
- * buffer (ENOMEM while /proc/meminfo CmaFree < size), or the mmio backend
- * without a PCI device to map a BAR of (EINVAL). NULL otherwise: then the
- * failure is a real one.
+ * machine rather than the module, the reason to skip with: the noncontig
+ * backend on a kernel without dma_alloc_noncontiguous() (EOPNOTSUPP), the
+ * cma backend on a kernel without CMA (EOPNOTSUPP), or with a CMA area
+ * smaller than the buffer (ENOMEM while /proc/meminfo CmaFree < size), or
+ * the mmio backend without a PCI device to map a BAR of (EINVAL). NULL
+ * otherwise: then the failure is a real one.
  */
 const char *mt_alloc_skip_reason(uint32_t backend, int err, uint64_t size);
 
