@@ -102,7 +102,7 @@ MOSAIC_API int mosaic_strategy_from_name(const char *name,
 /*
  * The rule of enum mosaic_strategy in <linux/mosaic.h>: the page strategies
  * need memory whose every page carries a reference, which the DMA layer's
- * coherent and noncontig memory does not; the PFN strategies map anything.
+ * coherent, noncontig and cma memory does not; the PFN strategies map anything.
  */
 MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 				      enum mosaic_strategy strategy)
@@ -112,8 +112,10 @@ MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 	if (!mosaic_backend_name(backend) || backend == 0 ||
 	    !mosaic_strategy_name(strategy))
 		return -EINVAL;
+	/* Memory the page strategies may not map (see <linux/mosaic.h>). */
 	dma_owned = backend == MOSAIC_BACKEND_COHERENT ||
-		    backend == MOSAIC_BACKEND_NONCONTIG;
+		    backend == MOSAIC_BACKEND_NONCONTIG ||
+		    backend == MOSAIC_BACKEND_CMA;
 	switch (strategy) {
 	case MOSAIC_STRATEGY_AUTO:
 	case MOSAIC_STRATEGY_REMAP_PFN:

@@ -6,9 +6,15 @@
  * comes from dma_alloc_pages(), which asks CMA first for anything larger
  * than a page. CMA hands out a range of order-0 pages that each hold a
  * reference; the page allocator fallback hands out one non-compound block
- * whose tail pages hold none. Only the former may be mapped page by page,
- * so a block that did not come from CMA is given back and the allocation
- * fails with ENOMEM (the CMA area is too small or fragmented).
+ * whose tail pages hold none. A block that did not come from CMA is given
+ * back and the allocation fails with ENOMEM (the CMA area is too small or
+ * fragmented): it would not be the contiguous CMA memory asked for.
+ *
+ * Only the PFN strategies map it. Pages in a CMA area may never be pinned
+ * long-term (io_uring fixed buffers, RDMA, vfio): the kernel first tries
+ * to migrate them out of CMA, and pages that are not on an LRU list cannot
+ * migrate, so on 6.1 FOLL_LONGTERM retries forever (until a fatal signal).
+ * A VM_PFNMAP mapping makes every get_user_pages() fail at once instead.
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
@@ -106,8 +112,8 @@ const struct mosaic_backend_ops mosaic_backend_cma = {
 	.name = "cma",
 	.needs_device = true,
 	.maps_for_device = true,
-	.page_backed = true,
-	.default_strategy = MOSAIC_STRATEGY_INSERT_PAGES,
+	.page_backed = false,
+	.default_strategy = MOSAIC_STRATEGY_REMAP_PFN,
 	.alloc = mosaic_cma_alloc,
 	.free = mosaic_cma_free,
 };

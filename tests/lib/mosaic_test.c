@@ -460,7 +460,6 @@ bool mt_backend_page_backed(uint32_t backend)
 	case MOSAIC_BACKEND_SPLIT:
 	case MOSAIC_BACKEND_STREAMING:
 	case MOSAIC_BACKEND_VMALLOC:
-	case MOSAIC_BACKEND_CMA:
 		return true;
 	default:
 		return false;

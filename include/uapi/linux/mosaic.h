@@ -63,8 +63,10 @@
  *	layer: PFN strategies only.
  * @MOSAIC_BACKEND_VMALLOC: vmalloc_user().
  * @MOSAIC_BACKEND_CMA: physically contiguous memory from the kernel's CMA
- *	area, as order-0 pages with their own references. %EOPNOTSUPP on
- *	kernels built without CMA (Debian's stock kernel among them).
+ *	area. PFN strategies only: CMA pages may never be pinned long-term,
+ *	and a page mapping of them would let io_uring or RDMA registration
+ *	spin in the kernel's migrate-and-retry loop. %EOPNOTSUPP on kernels
+ *	built without CMA (Debian's stock kernel among them).
  * @MOSAIC_BACKEND_MMIO: the first &mosaic_alloc.size bytes of memory BAR
  *	&mosaic_alloc.bar of the PCI device named in &mosaic_alloc.device
  *	(%EINVAL without one, for an I/O port or unaligned BAR, or for a
@@ -115,7 +117,7 @@ enum mosaic_cache {
 /**
  * enum mosaic_strategy - how the segments are put into a user VMA
  * @MOSAIC_STRATEGY_AUTO: the backend's default: %MOSAIC_STRATEGY_REMAP_PFN
- *	for coherent, noncontig and mmio, %MOSAIC_STRATEGY_INSERT_PAGES
+ *	for coherent, noncontig, cma and mmio, %MOSAIC_STRATEGY_INSERT_PAGES
  *	otherwise.
  * @MOSAIC_STRATEGY_INSERT_PAGE: a vm_insert_page() loop at mmap time, the
  *	method of the old driver questions; kept as the reference.
@@ -137,7 +139,8 @@ enum mosaic_cache {
  * reference (or belongs to a compound page), so they are refused with
  * %EINVAL on coherent and noncontig buffers, whose pages the DMA layer
  * owns and may hand out as non-compound high-order blocks with tail pages
- * at refcount zero, and on mmio buffers, which have no pages at all. The
+ * at refcount zero, on cma buffers (see %MOSAIC_BACKEND_CMA), and on mmio
+ * buffers, which have no pages at all. The
  * two PFN strategies (remap-pfn, pfn-fault) build a
  * ``VM_PFNMAP`` mapping: no page references are taken, get_user_pages()
  * fails with %EFAULT and ``MADV_DONTNEED`` with %EINVAL.
