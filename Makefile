@@ -89,7 +89,9 @@ tests: tools
 	@cp tests/run-tests vm/log-patterns $(BUILD)/tests/
 	@cp tests/timeouts $(BUILD)/tests/ 2>/dev/null || true
 
-demo: module tools
+# Only what the demo runs: a newcomer's first command should not wait for
+# the library, the CLI or the tests.
+demo: module $(BUILD)/tools/mosaic-demo
 	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
 		--module kernel/mosaic.ko \
 		--add $(BUILD)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
@@ -264,3 +266,65 @@ check-matrix-kernel:
 			$(VM_CHECK_NOIOMMU_FLAGS) $(VM_RUN_FLAGS) \
 			--kernel-env $(MK)/kernel.env $(MATRIX_MODULES) $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(MK)/ivshmem.bin $(MK)/logs/iommu.log
+
+# --- Benchmarks (issue 10; docs/performance.md) ------------------------------
+# make bench: every backend x strategy pair and the kernel's own peers, 4 MiB
+# to 1 GiB, on the bench kernel (vm/build-kernel bench: base.config +
+# bench.config, no debugging options), in one VM under QEMU -icount (the
+# measurement) and one without (wall time); results in $(BUILD)/bench/,
+# report in docs/performance.md. Not part of .ci/run; make check runs the
+# smoke version (tests/t40_bench_smoke.sh: one size, every row, checked).
+#   make bench                          the whole run
+#   make bench BENCH_FLAGS='--sizes 4M,64M --reps 5'   a subset (mosaic-bench args)
+#   make bench BENCH_RUN_FLAGS=--serial   the passes one after the other
+#   make bench-report                   regenerate the report from $(BUILD)/bench
+#   make bench-smoke                    the smoke test alone, on the stock kernel
+# The module is built in a copy under $(BUILD)/bench/src, like module-debug.
+KERNEL_BENCH_ENV := $(BUILD)/kernel-bench.env
+BENCH_OUT := $(BUILD)/bench
+BENCH_SRC := $(BENCH_OUT)/src
+BENCH_KO := $(BENCH_SRC)/kernel/mosaic.ko
+BENCH_BIN := $(BUILD)/tools/mosaic-bench
+BENCH_FLAGS ?=
+BENCH_RUN_FLAGS ?=
+
+.PHONY: bench bench-report bench-smoke kernel-bench module-bench
+
+$(KERNEL_BENCH_ENV): setup FORCE
+	@mkdir -p $(BUILD)
+	@vm/build-kernel bench > $@.tmp && mv $@.tmp $@
+
+kernel-bench: $(KERNEL_BENCH_ENV)
+	@cat $(KERNEL_BENCH_ENV)
+
+module-bench: $(KERNEL_BENCH_ENV)
+	@mkdir -p $(BENCH_SRC)
+	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
+		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(BENCH_SRC) {} +
+	@. $(KERNEL_BENCH_ENV) && $(MAKE) -C $(BENCH_SRC)/kernel KDIR="$$KDIR"
+
+$(BENCH_BIN): bench/mosaic-bench.c include/uapi/linux/mosaic.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) $(LDFLAGS_GUEST) -o $@ $<
+
+# The smoke test's copy (tests/t40_bench_smoke.sh runs ../tools/mosaic-bench).
+tests: $(BUILD)/tests/tools/mosaic-bench
+
+$(BUILD)/tests/tools/mosaic-bench: $(BENCH_BIN)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+bench: module-bench $(BENCH_BIN)
+	@bench/run --kernel-env $(KERNEL_BENCH_ENV) --module $(BENCH_KO) \
+		--bin $(BENCH_BIN) --out $(BENCH_OUT) --doc docs/performance.md \
+		--command "make bench$(if $(strip $(BENCH_FLAGS)), BENCH_FLAGS='$(strip $(BENCH_FLAGS))')" \
+		$(BENCH_RUN_FLAGS) -- $(BENCH_FLAGS)
+
+bench-report:
+	@bench/report --icount $(BENCH_OUT)/icount.out \
+		$(if $(wildcard $(BENCH_OUT)/wall.out),--wall $(BENCH_OUT)/wall.out) \
+		--out $(BENCH_OUT) --doc docs/performance.md
+
+bench-smoke: module $(BENCH_BIN)
+	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) --module kernel/mosaic.ko \
+		--add $(BENCH_BIN):/bin/mosaic-bench -- mosaic-bench --tap

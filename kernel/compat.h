@@ -162,6 +162,28 @@ static inline void mosaic_dma_free_noncontiguous(struct device *dev,
 #endif
 }
 
+/**
+ * mosaic_dma_set_max_seg_size() - set the longest DMA segment of a device
+ * @dev: the device
+ * @size: bytes
+ *
+ * dma_set_max_seg_size() returns nothing since 6.12 ("dma-mapping: don't
+ * return errors from dma_set_max_seg_size"), and warns itself about a
+ * device without DMA parameters; before, it returned -EIO for one.
+ *
+ * Return: 0, or -EIO (before 6.12) for a device without DMA parameters.
+ */
+static inline int mosaic_dma_set_max_seg_size(struct device *dev,
+					      unsigned int size)
+{
+#ifdef HAVE_DMA_SET_MAX_SEG_SIZE_VOID
+	dma_set_max_seg_size(dev, size);
+	return 0;
+#else
+	return dma_set_max_seg_size(dev, size);
+#endif
+}
+
 /*
  * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
  * symbol namespace to string literal"); before, a bare identifier that it
@@ -179,37 +201,36 @@ static inline void mosaic_dma_free_noncontiguous(struct device *dev,
  * mosaic_page_mapcount() - number of user PTEs that map one page
  * @page: the page
  *
- * page_mapcount() is gone in 7.x: mappings are counted per folio.  What
- * it returned, the kernel still keeps where CONFIG_PAGE_MAPCOUNT is set
- * (the default), and reads it for /proc/kpagecount as
- * folio_precise_page_mapcount() in fs/proc/internal.h, which modules
- * cannot include: the same reading is done here, for the statistics of
- * MOSAIC_IOC_REFS only.  Without CONFIG_PAGE_MAPCOUNT there is no
- * per-page count; like /proc/kpagecount, report the folio's average.
+ * page_mapcount() is gone by 6.12: mappings are counted per folio.  The
+ * per-page number is still kept, unless CONFIG_NO_PAGE_MAPCOUNT
+ * (experimental, off by default), and fs/proc reads it for
+ * /proc/kpagecount as folio_precise_page_mapcount() in
+ * fs/proc/internal.h, which modules cannot include: the same reading is
+ * done here, for the statistics of MOSAIC_IOC_REFS only.  Without
+ * per-page counts, report the folio's average, as /proc/kpagecount does.
  *
  * Return: the page's mapcount.
  */
 static inline int mosaic_page_mapcount(struct page *page)
 {
-#ifdef HAVE_PAGE_MAPCOUNT
+#if defined(HAVE_PAGE_MAPCOUNT)
 	return page_mapcount(page);
-#else
+#elif !defined(CONFIG_NO_PAGE_MAPCOUNT)
 	struct folio *folio = page_folio(page);
-	int mapcount;
+	int mapcount = atomic_read(&page->_mapcount) + 1;
 
-	if (!folio_test_large(folio))
-		return folio_mapcount(folio);
-#ifdef CONFIG_PAGE_MAPCOUNT
-	mapcount = atomic_read(&page->_mapcount) + 1;
 	if (page_mapcount_is_type(mapcount))
 		mapcount = 0;
-	return mapcount + folio_entire_mapcount(folio);
+	if (folio_test_large(folio))
+		mapcount += folio_entire_mapcount(folio);
+	return mapcount;
 #else
-	mapcount = folio_mapcount(folio);
+	struct folio *folio = page_folio(page);
+	int mapcount = folio_mapcount(folio);
+
 	if (mapcount <= 0)
 		return 0;
 	return max_t(int, DIV_ROUND_CLOSEST(mapcount, folio_nr_pages(folio)), 1);
-#endif
 #endif
 }
 

@@ -19,6 +19,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "mosaic_internal.h"
 
 struct mosaic_ledger mosaic_ledger;
@@ -167,7 +168,7 @@ static int __init mosaic_init(void)
 	 * length of one DMA segment but the allocation itself; the default
 	 * (64 KiB) would make DMA-API debugging flag every 2 MiB segment.
 	 */
-	ret = dma_set_max_seg_size(mosaic_default_device, UINT_MAX);
+	ret = mosaic_dma_set_max_seg_size(mosaic_default_device, UINT_MAX);
 	if (ret)
 		goto err_unregister_pdev;
 

@@ -915,7 +915,7 @@ static int mosaic_edu_setup_dma(struct mosaic_edu *edu)
 	 * so one scatterlist entry may be any length; PCI's default limit
 	 * (64 KiB) would only make the tables longer.
 	 */
-	ret = dma_set_max_seg_size(dev, UINT_MAX);
+	ret = mosaic_dma_set_max_seg_size(dev, UINT_MAX);
 	if (ret)
 		return ret;
 	/* Under the narrowest mask, so it works whatever the probe finds. */
