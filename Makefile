@@ -68,7 +68,7 @@ $(KERNEL_ENV): setup FORCE
 # drivers/edu (mosaic_edu.ko, the sample driver) links against mosaic's
 # symbols: it is built after kernel/, with its Module.symvers.
 module: $(KERNEL_ENV)
-	@. $(KERNEL_ENV) && $(MAKE) -C kernel KDIR="$$KDIR"
+	@. $(KERNEL_ENV) && $(MAKE) -j$$(nproc) -C kernel KDIR="$$KDIR"
 	@. $(KERNEL_ENV) && $(MAKE) -C drivers/edu KDIR="$$KDIR"
 
 user: tools tests
