@@ -100,12 +100,15 @@ $(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linu
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -o $@ $<
 
-# Three passes, one TAP stream, one total (vm/check-multi): the whole suite
-# behind VT-d; the device DMA tests again without an IOMMU; the host's
-# check of the ivshmem file the first VM wrote to.
-check: module tests $(MMIO_PATTERN)
+# Four passes, one TAP stream, one total (vm/check-multi): the host-side
+# static and packaging checks (tests/host: man pages, install, symbols,
+# cppcheck, DKMS); the whole suite behind VT-d; the device DMA tests again
+# without an IOMMU; the host's check of the ivshmem file the first VM
+# wrote to.
+check: module tests $(MMIO_PATTERN) lib mosaicctl
 	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-logs \
+		--pass host env BUILD=$(BUILD) KERNEL_ENV=$(KERNEL_ENV) tests/host/run \
 		--pass iommu vm/check $(VM_CHECK_FLAGS) $(VM_RUN_FLAGS) \
 			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
 		--pass no-iommu vm/check --only '$(EDU_TESTS)' \

@@ -56,12 +56,15 @@ static int check(const char *path, const char *log)
 		printf("not ok 1 - host: cannot read %s or %s: %s\n", path, log,
 		       strerror(errno));
 		printf("1..1\n0 passed, 1 failed, 0 skipped\n");
+		if (lf)
+			fclose(lf);
 		return 1;
 	}
 	mem = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED) {
 		printf("not ok 1 - host: mmap %s: %s\n", path, strerror(errno));
 		printf("1..1\n0 passed, 1 failed, 0 skipped\n");
+		fclose(lf);
 		return 1;
 	}
 	while (fgets(line, sizeof(line), lf)) {
