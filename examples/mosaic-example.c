@@ -4,8 +4,10 @@
  *
  * Allocates a buffer from scattered pages, maps it as one range, writes a
  * pattern through the mapping and has the kernel check it through its own
- * view of every page, then the other way round; closes the buffer while
- * still mapped (the mapping keeps the memory) and unmaps.
+ * view of every page, then the other way round, syncing the range for
+ * the CPU around its access; exports the buffer as a dma-buf and reads
+ * the pattern through a mapping of that; closes the buffer while still
+ * mapped (the mapping keeps the memory) and unmaps.
  *
  * Build against an installed libmosaic:
  *   cc -o mosaic-example mosaic-example.c $(pkg-config --cflags --libs mosaic)
@@ -18,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <mosaic/mosaic.h>
 
@@ -35,7 +39,10 @@ int main(int argc, char **argv)
 		.strategy = MOSAIC_STRATEGY_AUTO,
 	};
 	struct mosaic_buf_info info = { .struct_size = sizeof(info) };
-	uint64_t mismatches, first, size, bad = 0, off;
+	struct mosaic_buf_sync_result sync = { .struct_size = sizeof(sync) };
+	volatile const uint64_t *dwords;
+	int dmabuf_fd;
+	uint64_t mismatches, first, size, bad = 0, dbad = 0, off;
 	struct mosaic_dev *dev;
 	struct mosaic_buf *buf;
 	volatile uint64_t *words;
@@ -77,13 +84,41 @@ int main(int argc, char **argv)
 		return fail("verify", ret);
 	printf("user -> kernel: %" PRIu64 " mismatches\n", mismatches);
 
-	/* The kernel writes, user space reads the mapping. */
+	/*
+	 * The kernel writes, user space reads the mapping. The sync tells the
+	 * DMA layer the CPU is about to read (and is done reading): nothing to
+	 * do on cache-coherent memory, cache maintenance or bouncing elsewhere.
+	 */
 	ret = mosaic_buf_fill(buf, 0, size, 43);
 	if (ret)
 		return fail("fill", ret);
+	ret = mosaic_buf_sync(buf, 0, size, MOSAIC_SYNC_READ, MOSAIC_SYNC_BEGIN,
+			      &sync);
+	if (ret)
+		return fail("sync", ret);
 	for (off = 0; off < size; off += 8)
 		bad += words[off / 8] != mosaic_pattern_word(43, off);
-	printf("kernel -> user: %" PRIu64 " mismatches\n", bad);
+	ret = mosaic_buf_sync(buf, 0, size, MOSAIC_SYNC_READ, MOSAIC_SYNC_END,
+			      NULL);
+	if (ret)
+		return fail("sync", ret);
+	printf("kernel -> user: %" PRIu64 " mismatches (sync: %" PRIu64
+	       " segments, %" PRIu64 " needed cache maintenance)\n", bad,
+	       sync.nr_segments, sync.nr_synced);
+
+	/* The same memory as a dma-buf, for another driver or process. */
+	ret = mosaic_buf_export(buf, 0, 0, &dmabuf_fd);
+	if (ret)
+		return fail("export", ret);
+	dwords = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, dmabuf_fd, 0);
+	if (dwords == MAP_FAILED)
+		return fail("mmap dma-buf", -errno);
+	for (off = 0; off < size; off += 8)
+		dbad += dwords[off / 8] != mosaic_pattern_word(43, off);
+	printf("dma-buf fd %d: %" PRIu64 " mismatches\n", dmabuf_fd, dbad);
+	bad += dbad;
+	munmap((void *)dwords, (size_t)size);
+	close(dmabuf_fd);
 
 	/* The mapping holds its own reference: closing the fd is fine. */
 	mosaic_buf_close(buf);

@@ -26,6 +26,12 @@
 #define MOSAIC_FEATURES_SIZE_V1 \
 	mosaic_offsetofend(struct mosaic_features, max_buffer_size)
 
+/* LIBMOSAIC_1.1 */
+#define MOSAIC_BUF_SYNC_RESULT_SIZE_V1 \
+	mosaic_offsetofend(struct mosaic_buf_sync_result, nr_synced)
+#define MOSAIC_BUF_SEGMENT_SIZE_V1 \
+	mosaic_offsetofend(struct mosaic_buf_segment, flags)
+
 #define MOSAIC_PARAM_MAX_BUFFER_SIZE \
 	"/sys/module/mosaic/parameters/max_buffer_size"
 

@@ -174,6 +174,8 @@ static int mosaic_alloc_fd(int dev_fd, const struct mosaic_buf_params *p)
 		.max_order = p->max_order,
 		.chunk_size = p->chunk_size,
 		.device = (uintptr_t)p->device,
+		.bar = p->bar,
+		.cache = (uint32_t)p->cache,
 	};
 	int ret;
 
@@ -407,6 +409,108 @@ MOSAIC_API int mosaic_buf_refs(struct mosaic_buf *buf, uint64_t offset,
 	return 0;
 }
 
+MOSAIC_API int mosaic_buf_sync(struct mosaic_buf *buf, uint64_t offset,
+			       uint64_t length, enum mosaic_sync_dir direction,
+			       unsigned int flags,
+			       struct mosaic_buf_sync_result *result)
+{
+	size_t out_size = mosaic_out_size(result, MOSAIC_BUF_SYNC_RESULT_SIZE_V1);
+	struct mosaic_sync req = {
+		.argsz = sizeof(req), .flags = flags, .offset = offset,
+		.length = length, .direction = (uint32_t)direction,
+	};
+	struct mosaic_buf_sync_result res = { .struct_size = sizeof(res) };
+	int ret;
+
+	if (!buf || (result && !out_size))
+		return -EINVAL;
+	ret = mosaic_ioctl(buf->fd, MOSAIC_IOC_SYNC, &req);
+	if (ret < 0)
+		return ret;
+	if (result) {
+		res.first_segment = req.first_segment;
+		res.nr_segments = req.nr_segments;
+		res.nr_synced = req.nr_synced;
+		mosaic_copy_out(result, out_size, &res, sizeof(res));
+	}
+	return 0;
+}
+
+MOSAIC_API int mosaic_buf_export(struct mosaic_buf *buf, uint64_t offset,
+				 uint64_t length, int *dmabuf_fd)
+{
+	struct mosaic_export req = {
+		.argsz = sizeof(req), .offset = offset, .length = length,
+		.fd = -1,
+	};
+	int ret;
+
+	if (!dmabuf_fd)
+		return -EINVAL;
+	*dmabuf_fd = -1;
+	if (!buf)
+		return -EINVAL;
+	ret = mosaic_ioctl(buf->fd, MOSAIC_IOC_EXPORT, &req);
+	if (ret < 0)
+		return ret;
+	*dmabuf_fd = req.fd;
+	return 0;
+}
+
+/* Entries per SEGMENTS ioctl: the kernel's entries go through this batch. */
+#define MOSAIC_SEG_BATCH	64
+
+MOSAIC_API int mosaic_buf_segments(struct mosaic_buf *buf, uint64_t first,
+				   struct mosaic_buf_segment *segs,
+				   size_t count, size_t entry_size,
+				   uint64_t *nr_segments)
+{
+	struct mosaic_seg_entry ent[MOSAIC_SEG_BATCH];
+	struct mosaic_segments req;
+	size_t done = 0, i;
+	uint64_t total = 0;
+	int ret;
+
+	if (!buf || (count && !segs) || count > INT32_MAX ||
+	    (count && entry_size < MOSAIC_BUF_SEGMENT_SIZE_V1))
+		return -EINVAL;
+	do {
+		memset(&req, 0, sizeof(req));
+		req.argsz = sizeof(req);
+		req.first = first + done;
+		req.count = count - done < MOSAIC_SEG_BATCH ? count - done :
+							      MOSAIC_SEG_BATCH;
+		req.entries = (uintptr_t)ent;
+		req.entry_size = sizeof(ent[0]);
+		ret = mosaic_ioctl(buf->fd, MOSAIC_IOC_SEGMENTS, &req);
+		if (ret < 0)
+			return ret;
+		total = req.nr_segments;
+		for (i = 0; i < req.count; i++) {
+			struct mosaic_buf_segment s = {
+				.offset = ent[i].offset,
+				.length = ent[i].length,
+				.phys = ent[i].phys,
+				.dma = ent[i].dma,
+				.order = ent[i].order,
+				.flags = ent[i].flags,
+			};
+			char *dst = (char *)segs + (done + i) * entry_size;
+
+			if (entry_size <= sizeof(s)) {
+				memcpy(dst, &s, entry_size);
+			} else {
+				memcpy(dst, &s, sizeof(s));
+				memset(dst + sizeof(s), 0, entry_size - sizeof(s));
+			}
+		}
+		done += req.count;
+	} while (req.count && done < count);
+	if (nr_segments)
+		*nr_segments = total;
+	return (int)done;
+}
+
 MOSAIC_API int mosaic_max_buffer_size(uint64_t *bytes)
 {
 	char text[32];
@@ -460,6 +564,11 @@ MOSAIC_API int mosaic_features(struct mosaic_dev *dev,
 	/* The backends this library can name; a newer module may have more. */
 	for (b = 1; b < MOSAIC_FEATURES_BACKENDS &&
 		    mosaic_backend_name((enum mosaic_backend)b); b++) {
+		/* mmio maps a PCI BAR: nothing to probe without a device. */
+		if (b == MOSAIC_BACKEND_MMIO) {
+			res.backend_error[b] = -ENODEV;
+			continue;
+		}
 		ret = mosaic_probe(dev->fd, (enum mosaic_backend)b,
 				   MOSAIC_STRATEGY_AUTO);
 		if (ret == -EBADF || ret == -ENOTTY || ret == -EFAULT)

@@ -22,6 +22,7 @@ static const char *const mosaic_backend_names[] = {
 	[MOSAIC_BACKEND_NONCONTIG] = "noncontig",
 	[MOSAIC_BACKEND_VMALLOC] = "vmalloc",
 	[MOSAIC_BACKEND_CMA] = "cma",
+	[MOSAIC_BACKEND_MMIO] = "mmio",
 };
 
 static const char *const mosaic_strategy_names[] = {
@@ -102,7 +103,8 @@ MOSAIC_API int mosaic_strategy_from_name(const char *name,
 /*
  * The rule of enum mosaic_strategy in <linux/mosaic.h>: the page strategies
  * need memory whose every page carries a reference, which the DMA layer's
- * coherent, noncontig and cma memory does not; the PFN strategies map anything.
+ * coherent, noncontig and cma memory does not, and mmio memory has no pages
+ * at all; the PFN strategies map anything.
  */
 MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 				      enum mosaic_strategy strategy)
@@ -115,7 +117,8 @@ MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 	/* Memory the page strategies may not map (see <linux/mosaic.h>). */
 	dma_owned = backend == MOSAIC_BACKEND_COHERENT ||
 		    backend == MOSAIC_BACKEND_NONCONTIG ||
-		    backend == MOSAIC_BACKEND_CMA;
+		    backend == MOSAIC_BACKEND_CMA ||
+		    backend == MOSAIC_BACKEND_MMIO;
 	switch (strategy) {
 	case MOSAIC_STRATEGY_AUTO:
 	case MOSAIC_STRATEGY_REMAP_PFN:

@@ -68,7 +68,7 @@ run --version
 ok "$([ "$rc" -eq 0 ] && has_out '^mosaicctl [0-9]'; echo $?)" "--version prints the version"
 run --help
 ok "$([ "$rc" -eq 0 ] && has_out '^Usage: mosaicctl'; echo $?)" "--help prints the usage"
-for cmd in features alloc info map selftest stats; do
+for cmd in features alloc info map sync export selftest stats; do
     run "$cmd" --help
     ok "$([ "$rc" -eq 0 ] && has_out "^Usage: mosaicctl $cmd"; echo $?)" "$cmd --help"
 done
@@ -115,6 +115,9 @@ ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget backends.0.name)" = pages ] &&
     "features --json: backends, strategies, max_buffer_size $limit"
 cma_ok=$(jget backends.7.supported)
 echo "# cma supported: $cma_ok ($(jget backends.7.error))"
+ok "$([ "$(jget backends.8.name)" = mmio ] && [ "$(jget backends.8.supported)" = false ] &&
+      [ "$(jget backends.8.error)" = ENODEV ]; echo $?)" \
+    "features --json: mmio listed, not probed (ENODEV: needs a PCI BAR)"
 
 # ---- alloc ---------------------------------------------------------------------
 run alloc --size 1M
@@ -211,6 +214,62 @@ run --json selftest --size 128K
 ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget ok)" = true ] && [ "$(jget failed)" = 0 ] &&
       [ -n "$(jget cases.47.result)" ] && [ "$(jget ledger_ok)" = true ]; echo $?)" \
     "selftest --json: 48 cases, none failed, ledger back"
+
+# ---- sync -------------------------------------------------------------------------
+run sync -s 1M
+ok "$([ "$rc" -eq 0 ] && has_out '^synced 1 MiB at offset 0 of a 1 MiB buffer (rw)' &&
+      has_out '^first_segment  0$' && has_out '^nr_segments    256 (of 256)$' &&
+      has_out '^nr_synced '; echo $?)" "sync: the whole pages buffer, 256 segments"
+run --json sync -s 1M --offset 12K --length 4K --direction read
+ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget ok)" = true ] &&
+      [ "$(jget command)" = sync ] && [ "$(jget direction)" = read ] &&
+      [ "$(jget first_segment)" = 3 ] && [ "$(jget nr_segments)" = 1 ] &&
+      [ -n "$(jget nr_synced)" ]; echo $?)" \
+    "sync --json of page 3: first_segment 3, nr_segments 1"
+run --json sync -b streaming -s 1M --direction write
+ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget backend)" = streaming ] &&
+      [ "$(jget nr_segments)" = "$(jget segments)" ]; echo $?)" \
+    "sync --json on streaming: every segment touched ($(jget nr_synced) synced)"
+run sync -s 1M --direction sideways
+ok "$([ "$rc" -eq 2 ] && has_err 'direction sideways: one of read, write, rw'; echo $?)" \
+    "sync: bad --direction is a usage error"
+run sync -s 1M --offset 1M
+ok "$([ "$rc" -eq 6 ] && has_err 'refused' && has_err EINVAL; echo $?)" \
+    "sync: a range past the end is refused, exit 6, EINVAL"
+run --json sync -s 1M --length 0
+ok "$([ "$rc" -eq 6 ] && jvalid && [ "$(jget errno)" = EINVAL ]; echo $?)" \
+    "sync --json: length 0 is an EINVAL error object"
+run map -s 1M --direction rw
+ok "$([ "$rc" -eq 2 ] && has_err 'does not apply to map'; echo $?)" \
+    "--direction belongs to sync only"
+
+# ---- export ------------------------------------------------------------------------
+run export -s 1M
+ok "$([ "$rc" -eq 0 ] && has_out '^exported 1 MiB at offset 0 of a 1 MiB buffer as dma-buf fd' &&
+      has_out '^dma-buf mmap: pattern ok'; echo $?)" \
+    "export: the dma-buf mapping shows the kernel's pattern"
+run --json export -s 1M --offset 64K --length 128K -b compound
+ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget ok)" = true ] &&
+      [ "$(jget command)" = export ] && [ "$(jget offset)" = 65536 ] &&
+      [ "$(jget length)" = 131072 ] && [ "$(jget checked)" = true ] &&
+      [ "$(jget mismatches)" = 0 ]; echo $?)" "export --json of a sub-range of compound"
+run --json export -b coherent -s 1M
+ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget mismatches)" = 0 ]; echo $?)" \
+    "export --json of coherent memory"
+run export -s 1M --offset 100
+ok "$([ "$rc" -eq 2 ] && has_err 'page aligned'; echo $?)" "export: misaligned --offset is a usage error"
+run --json export -s 1M --offset 1M --length 4K
+ok "$([ "$rc" -eq 6 ] && jvalid && [ "$(jget errno)" = EINVAL ]; echo $?)" \
+    "export --json past the end: EINVAL error object, exit 6"
+run alloc -b mmio -s 4K
+ok "$([ "$rc" -eq 6 ] && has_err 'backend mmio needs --pci-device'; echo $?)" \
+    "alloc mmio without --pci-device: exit 6, explained"
+run alloc --bar 2 -s 4K
+ok "$([ "$rc" -eq 6 ] && has_err 'apply to mmio, not pages'; echo $?)" \
+    "--bar on pages: exit 6, explained"
+run alloc --cache fast -s 4K
+ok "$([ "$rc" -eq 2 ] && has_err 'one of default, uncached, wc'; echo $?)" \
+    "bad --cache: usage error"
 
 # ---- errors ---------------------------------------------------------------------------
 run alloc --backend bogus

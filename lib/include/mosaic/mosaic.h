@@ -130,6 +130,10 @@ MOSAIC_API int mosaic_max_buffer_size(uint64_t *bytes);
  * @device: PCI device name ("0000:00:04.0") for the device backends, or
  *	NULL for the module's own platform device
  * @flags: must be 0
+ * @bar: mmio: index of the memory BAR to map (0-5); must be 0 for others
+ *	(LIBMOSAIC_1.1; a 1.0 caller's struct ends before it)
+ * @cache: mmio: an enum mosaic_cache value; must be 0 (default) for
+ *	others (LIBMOSAIC_1.1)
  */
 struct mosaic_buf_params {
 	size_t struct_size;
@@ -140,6 +144,8 @@ struct mosaic_buf_params {
 	uint64_t chunk_size;
 	const char *device;
 	uint64_t flags;
+	unsigned int bar;
+	enum mosaic_cache cache;
 };
 
 #define MOSAIC_BUF_INFO_ORDERS	16
@@ -220,11 +226,73 @@ MOSAIC_API int mosaic_buf_refs(struct mosaic_buf *buf, uint64_t offset,
 
 /*
  * ---------------------------------------------------------------------------
+ * Sync, export, segments (LIBMOSAIC_1.1)
+ * ---------------------------------------------------------------------------
+ */
+
+/**
+ * struct mosaic_buf_sync_result - what mosaic_buf_sync() did (MOSAIC_IOC_SYNC)
+ * @struct_size: sizeof(struct mosaic_buf_sync_result), set by the caller
+ * @first_segment: index of the first segment the range touches
+ * @nr_segments: segments the range touches
+ * @nr_synced: segments that needed cache maintenance and got it
+ */
+struct mosaic_buf_sync_result {
+	size_t struct_size;
+	uint64_t first_segment;
+	uint64_t nr_segments;
+	uint64_t nr_synced;
+};
+
+/**
+ * struct mosaic_buf_segment - one segment (MOSAIC_IOC_SEGMENTS)
+ * @offset: byte offset of the segment in the buffer
+ * @length: bytes
+ * @phys: physical address of its first byte, 0 if hidden
+ * @dma: device address of its first byte, 0 if hidden or none
+ * @order: order of the allocation unit it came from
+ * @flags: MOSAIC_SEG_HAS_DMA, MOSAIC_SEG_ADDR_HIDDEN
+ *
+ * An array element: its size is passed to mosaic_buf_segments() as
+ * entry_size instead of a struct_size field in every element.
+ */
+struct mosaic_buf_segment {
+	uint64_t offset;
+	uint64_t length;
+	uint64_t phys;
+	uint64_t dma;
+	unsigned int order;
+	uint32_t flags;
+};
+
+/*
+ * Sync @length bytes from byte @offset for the CPU: @flags is exactly one
+ * of MOSAIC_SYNC_BEGIN and MOSAIC_SYNC_END. @result may be NULL.
+ */
+MOSAIC_API int mosaic_buf_sync(struct mosaic_buf *buf, uint64_t offset,
+			       uint64_t length, enum mosaic_sync_dir direction,
+			       unsigned int flags,
+			       struct mosaic_buf_sync_result *result);
+/* Export a page-aligned range (@length 0: to the end) as a dma-buf fd. */
+MOSAIC_API int mosaic_buf_export(struct mosaic_buf *buf, uint64_t offset,
+				 uint64_t length, int *dmabuf_fd);
+/*
+ * Copy up to @count segments from index @first into @segs (elements of
+ * @entry_size bytes); returns how many were written, and the total in
+ * *@nr_segments if it is not NULL.
+ */
+MOSAIC_API int mosaic_buf_segments(struct mosaic_buf *buf, uint64_t first,
+				   struct mosaic_buf_segment *segs,
+				   size_t count, size_t entry_size,
+				   uint64_t *nr_segments);
+
+/*
+ * ---------------------------------------------------------------------------
  * Names and sizes
  * ---------------------------------------------------------------------------
  */
 
-/* "pages", "compound", ...; NULL for a value the library does not know. */
+/* "pages", "compound", ..., "mmio"; NULL for a value the library does not know. */
 MOSAIC_API const char *mosaic_backend_name(enum mosaic_backend backend);
 MOSAIC_API int mosaic_backend_from_name(const char *name,
 					enum mosaic_backend *backend);
