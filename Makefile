@@ -175,9 +175,12 @@ module-debug: $(KERNEL_DEBUG_ENV)
 	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/drivers/edu KDIR="$$KDIR"
 
 # The suite on the debug kernel, then the device tests behind virtio-iommu
-# and the host's check of what that VM wrote into the ivshmem file.
+# and the host's check of what that VM wrote into the ivshmem file (a file
+# of its own, so check and check-debug can run side by side), then the
+# planted bugs.
+DEBUG_IVSHMEM := $(BUILD)/ivshmem-debug.bin
 check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
-	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
+	@$(MMIO_PATTERN) fill $(DEBUG_IVSHMEM) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
 		--pass debug vm/check $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
@@ -187,12 +190,12 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--add $(DEBUG_KUNIT_KO):/lib/mosaic/mosaic_kunit.ko \
 			$(BUILD)/tests \
 		--pass virtio-iommu vm/check --only '$(EDU_DEBUG_TESTS)' \
-			$(VM_CHECK_VIRTIO_IOMMU_FLAGS) $(VM_RUN_FLAGS) \
-			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			$(subst $(IVSHMEM_FILE),$(DEBUG_IVSHMEM),$(VM_CHECK_VIRTIO_IOMMU_FLAGS)) \
+			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
-		--pass ivshmem-host $(MMIO_PATTERN) check $(IVSHMEM_FILE) \
+		--pass ivshmem-host $(MMIO_PATTERN) check $(DEBUG_IVSHMEM) \
 			$(BUILD)/check-debug-logs/virtio-iommu.log \
 		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
@@ -245,7 +248,7 @@ MATRIX_DIR := $(BUILD)/matrix
 
 .PHONY: check-matrix check-matrix-kernel kernel-matrix
 
-check-matrix: setup tests $(MMIO_PATTERN)
+check-matrix: setup tests $(MMIO_PATTERN) lib mosaicctl
 	@vm/check-matrix --dir $(MATRIX_DIR) $(MATRIX_SUITES) -- \
 		$(MAKE) --no-print-directory -s check-matrix-kernel
 
