@@ -1265,8 +1265,10 @@ static void fault_around(uint64_t size, int reps)
 static void fragmented(uint64_t size, uint64_t frag_limit, int reps)
 {
 	static const char cua[] = "/proc/sys/vm/compact_unevictable_allowed";
+	static const char cpro[] = "/proc/sys/vm/compaction_proactiveness";
 	long free_kb = proc_kb("/proc/meminfo", "MemFree");
 	long cua_before = read_long(cua, -1);
+	long cpro_before = read_long(cpro, -1);
 	uint64_t frag, t0, t1, left_kb;
 	char *p;
 
@@ -1290,6 +1292,13 @@ static void fragmented(uint64_t size, uint64_t frag_limit, int reps)
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	if (cua_before >= 0)
 		write_long(cua, 0);
+	/*
+	 * Until the survivors are locked they are movable: proactive
+	 * compaction (kcompactd) would migrate them while the holes are
+	 * punched and undo the fragmentation.
+	 */
+	if (cpro_before >= 0)
+		write_long(cpro, 0);
 	t0 = now_ns();
 	p = mmap(NULL, frag, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -1313,6 +1322,7 @@ static void fragmented(uint64_t size, uint64_t frag_limit, int reps)
 		printf("frag,memfree_before_kb,%ld\n", free_kb);
 		printf("frag,memfree_after_kb,%llu\n", (unsigned long long)left_kb);
 		printf("frag,compact_unevictable_allowed,%ld->0\n", cua_before);
+		printf("frag,compaction_proactiveness,%ld->0\n", cpro_before);
 		fflush(stdout);
 	}
 
@@ -1350,7 +1360,9 @@ static void fragmented(uint64_t size, uint64_t frag_limit, int reps)
 				break;
 			}
 			if (res.status) {
-				print_rep(r, size, rep, &res);
+				printf("frag,%s,%s,%llu,%s\n",
+				       res.status == 1 ? "skip" : "fail", r->name,
+				       (unsigned long long)size, field(res.why));
 				break;
 			}
 			printf("frag,rep,%s,%llu,%d,%llu,%llu,%llu,%llu,%llu\n",
@@ -1369,6 +1381,8 @@ static void fragmented(uint64_t size, uint64_t frag_limit, int reps)
 out:
 	if (cua_before >= 0)
 		write_long(cua, cua_before);
+	if (cpro_before >= 0)
+		write_long(cpro, cpro_before);
 	prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 }
 
