@@ -102,9 +102,9 @@ $(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linu
 
 # Four passes, one TAP stream, one total (vm/check-multi): the host-side
 # static and packaging checks (tests/host: man pages, install, symbols,
-# cppcheck, DKMS); the whole suite behind VT-d; the device DMA tests again
-# without an IOMMU; the host's check of the ivshmem file the first VM
-# wrote to.
+# cppcheck, DKMS, checkpatch, kernel-doc, sparse); the whole suite behind
+# VT-d; the device DMA tests again without an IOMMU; the host's check of
+# the ivshmem file the first VM wrote to.
 check: module tests $(MMIO_PATTERN) lib mosaicctl
 	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-logs \
