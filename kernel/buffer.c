@@ -59,6 +59,19 @@ bool mosaic_backend_needs_device(u32 backend)
 	       mosaic_backends[backend]->needs_device;
 }
 
+/**
+ * mosaic_backend_name() - short name of a backend, for logs and debugfs
+ * @backend: &enum mosaic_backend value, possibly invalid
+ *
+ * Return: the name, or NULL for a value that names no backend.
+ */
+const char *mosaic_backend_name(u32 backend)
+{
+	if (backend > MOSAIC_BACKEND_MAX || !mosaic_backends[backend])
+		return NULL;
+	return mosaic_backends[backend]->name;
+}
+
 /*
  * Check the backend-specific knobs of @req and fill them into @buf.
  * A knob a backend does not use must be zero, so it can gain a meaning
@@ -67,24 +80,10 @@ bool mosaic_backend_needs_device(u32 backend)
 static int mosaic_buf_set_params(struct mosaic_buf *buf,
 				 const struct mosaic_alloc *req)
 {
-	bool orders = req->backend == MOSAIC_BACKEND_COMPOUND ||
-		      req->backend == MOSAIC_BACKEND_SPLIT ||
-		      req->backend == MOSAIC_BACKEND_STREAMING;
-	bool chunks = req->backend == MOSAIC_BACKEND_COHERENT ||
-		      req->backend == MOSAIC_BACKEND_NONCONTIG;
-	bool mmio = req->backend == MOSAIC_BACKEND_MMIO;
+	int ret = mosaic_validate_alloc_knobs(req);
 
-	if ((req->max_order && !orders) || (req->chunk_size && !chunks) ||
-	    ((req->bar || req->cache) && !mmio))
-		return -EINVAL;
-	if (req->bar >= PCI_STD_NUM_BARS || req->cache > MOSAIC_CACHE_MAX)
-		return -EINVAL;
-	if (req->max_order > MOSAIC_MAX_PAGE_ORDER)
-		return -EINVAL;
-	if (req->chunk_size &&
-	    (!is_power_of_2(req->chunk_size) || req->chunk_size < PAGE_SIZE ||
-	     req->chunk_size > (PAGE_SIZE << MOSAIC_MAX_PAGE_ORDER)))
-		return -EINVAL;
+	if (ret)
+		return ret;
 
 	/* Streaming defaults to order 0; the others to a PMD's worth. */
 	if (req->max_order)
@@ -129,13 +128,13 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	u32 strategy_id = req->strategy;
 	int ret;
 
-	if (!req->size || req->backend > MOSAIC_BACKEND_MAX ||
-	    !mosaic_backends[req->backend])
-		return ERR_PTR(-EINVAL);
+	ret = mosaic_validate_alloc_ids(req);
+	if (ret)
+		return ERR_PTR(ret);
 	backend = mosaic_backends[req->backend];
 	if (strategy_id == MOSAIC_STRATEGY_AUTO)
 		strategy_id = backend->default_strategy;
-	if (strategy_id > MOSAIC_STRATEGY_MAX || !mosaic_strategies[strategy_id])
+	if (!mosaic_strategies[strategy_id])
 		return ERR_PTR(-EINVAL);
 	strategy = mosaic_strategies[strategy_id];
 	/* See enum mosaic_strategy: whose pages may be mapped as pages. */
@@ -144,11 +143,12 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	/* A device is optional for page-backed memory: it gets mapped. */
 	if (backend->needs_device && !dev)
 		return ERR_PTR(-EINVAL);
-	/* Compare before rounding so a size near U64_MAX cannot wrap. */
-	if (req->size > READ_ONCE(mosaic_max_buffer_size))
-		return ERR_PTR(-EFBIG);
+	ret = mosaic_validate_alloc_size(req->size,
+					 READ_ONCE(mosaic_max_buffer_size));
+	if (ret)
+		return ERR_PTR(ret);
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);

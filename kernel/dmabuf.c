@@ -152,7 +152,7 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 	    !pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))
 		return ERR_PTR(-EOPNOTSUPP);
 
-	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL | __GFP_NOWARN);
 	if (!exp)
 		return ERR_PTR(-ENOMEM);
 	exp->buf = buf;

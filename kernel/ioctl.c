@@ -75,8 +75,9 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 					MOSAIC_INFO_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (info.flags || memchr_inv(info.__reserved, 0, sizeof(info.__reserved)))
-		return -EINVAL;
+	ret = mosaic_validate_info(&info);
+	if (ret)
+		return ret;
 
 	info.size = buf->size;
 	info.backend = buf->backend_id;
@@ -144,11 +145,9 @@ static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
 					MOSAIC_PATTERN_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (p.flags || memchr_inv(p.__reserved, 0, sizeof(p.__reserved)))
-		return -EINVAL;
-	if (!IS_ALIGNED(p.offset | p.length, sizeof(u64)) ||
-	    p.offset > buf->size || p.length > buf->size - p.offset)
-		return -EINVAL;
+	ret = mosaic_validate_pattern(&p, buf->size);
+	if (ret)
+		return ret;
 	/* Device memory has no kernel address to walk. */
 	if (buf->backend->io)
 		return -EOPNOTSUPP;
@@ -194,12 +193,9 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 					uarg);
 	if (ret)
 		return ret;
-	if (r.flags || r.unexplained_refs ||
-	    memchr_inv(r.__reserved, 0, sizeof(r.__reserved)))
-		return -EINVAL;
-	if (!PAGE_ALIGNED(r.offset | r.length) || !r.length ||
-	    r.offset > buf->size || r.length > buf->size - r.offset)
-		return -EINVAL;
+	ret = mosaic_validate_refs(&r, buf->size);
+	if (ret)
+		return ret;
 	/*
 	 * pfn_valid() alone does not tell: a BAR may share a memory section
 	 * with RAM and then has a struct page that means nothing.
@@ -258,13 +254,7 @@ static int mosaic_ioctl_sync(struct mosaic_buf *buf,
 					uarg);
 	if (ret)
 		return ret;
-	if ((s.flags != MOSAIC_SYNC_BEGIN && s.flags != MOSAIC_SYNC_END) ||
-	    s.__pad || s.first_segment || s.nr_segments || s.nr_synced ||
-	    memchr_inv(s.__reserved, 0, sizeof(s.__reserved)))
-		return -EINVAL;
-	if (s.direction < MOSAIC_SYNC_READ || s.direction > MOSAIC_SYNC_RW)
-		return -EINVAL;
-	ret = mosaic_buf_check_range(buf, s.offset, s.length);
+	ret = mosaic_validate_sync(&s, buf->size);
 	if (ret)
 		return ret;
 
@@ -288,9 +278,9 @@ static int mosaic_ioctl_export(struct mosaic_buf *buf,
 					MOSAIC_EXPORT_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (e.flags || e.__pad || memchr_inv(e.__reserved, 0,
-					     sizeof(e.__reserved)))
-		return -EINVAL;
+	ret = mosaic_validate_export(&e, buf->size);
+	if (ret)
+		return ret;
 
 	dmabuf = mosaic_buf_export(buf, e.offset, e.length);
 	if (IS_ERR(dmabuf))
@@ -325,10 +315,9 @@ static int mosaic_ioctl_segments(struct mosaic_buf *buf,
 					MOSAIC_SEGMENTS_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (g.flags || g.__pad || g.nr_segments ||
-	    memchr_inv(g.__reserved, 0, sizeof(g.__reserved)) ||
-	    g.entry_size < MOSAIC_SEG_ENTRY_SIZE_VER0 || g.entry_size > PAGE_SIZE)
-		return -EINVAL;
+	ret = mosaic_validate_segments(&g);
+	if (ret)
+		return ret;
 
 	out = u64_to_user_ptr(g.entries);
 	for (i = 0; i < g.count && g.first + i < nr; i++) {

@@ -13,6 +13,7 @@
 #include <linux/mosaic.h>
 #include <linux/types.h>
 
+struct dentry;
 struct mosaic_buf;
 
 /**
@@ -152,16 +153,29 @@ struct mosaic_buf {
 };
 
 /**
+ * struct mosaic_ledger_backend - what one backend holds now
+ * @pages: pages of RAM
+ * @bytes: bytes of memory, RAM or device memory (an mmio BAR has no pages
+ *	but its bytes are held all the same)
+ */
+struct mosaic_ledger_backend {
+	atomic_long_t pages;
+	atomic_long_t bytes;
+};
+
+/**
  * struct mosaic_ledger - module-wide counters behind %MOSAIC_IOC_STATS
  * @buffers: buffers alive now
  * @pages: pages the backends hold now
  * @maps: VMAs that map a buffer now
  * @total_buffers: buffers created since load
  * @total_pages: pages allocated since load
+ * @backend: the same holdings per backend, indexed by &enum mosaic_backend
+ *	(debugfs ``mosaic/ledger``, one line each)
  *
  * The only module-wide state. Every page a backend takes is counted in
  * @pages and uncounted when it is given back, so a non-zero reading with
- * no buffers alive is a leak.
+ * no buffers alive is a leak, and @backend names the backend that leaked.
  */
 struct mosaic_ledger {
 	atomic_long_t buffers;
@@ -169,17 +183,41 @@ struct mosaic_ledger {
 	atomic_long_t maps;
 	atomic_long_t total_buffers;
 	atomic_long_t total_pages;
+	struct mosaic_ledger_backend backend[MOSAIC_BACKEND_MAX + 1];
 };
 
 extern struct mosaic_ledger mosaic_ledger;
 extern unsigned long mosaic_max_buffer_size;
 extern struct device *mosaic_default_device;
+/* debugfs directory "mosaic", or an ERR_PTR when debugfs is unavailable. */
+extern struct dentry *mosaic_debugfs_dir;
 
-static inline void mosaic_ledger_add(long nr_pages)
+/*
+ * A backend of @buf took (@nr_pages > 0) or gave back (< 0) pages of RAM.
+ * Backends call it for every page they hold, at the moment they hold it.
+ */
+static inline void mosaic_ledger_add(const struct mosaic_buf *buf,
+				     long nr_pages)
 {
+	struct mosaic_ledger_backend *lb;
+
+	lb = &mosaic_ledger.backend[buf->backend_id];
+
 	atomic_long_add(nr_pages, &mosaic_ledger.pages);
 	if (nr_pages > 0)
 		atomic_long_add(nr_pages, &mosaic_ledger.total_pages);
+	atomic_long_add(nr_pages, &lb->pages);
+	atomic_long_add(nr_pages * (long)PAGE_SIZE, &lb->bytes);
+}
+
+/*
+ * A backend of @buf took or gave back @bytes of device memory, which is
+ * not RAM and not counted in pages.
+ */
+static inline void mosaic_ledger_add_io(const struct mosaic_buf *buf,
+					long bytes)
+{
+	atomic_long_add(bytes, &mosaic_ledger.backend[buf->backend_id].bytes);
 }
 
 /* Orders the high-order backends try, largest first. */
@@ -204,6 +242,7 @@ extern const struct mosaic_map_ops mosaic_map_pfn_fault;
 
 /* buffer.c */
 bool mosaic_backend_needs_device(u32 backend);
+const char *mosaic_backend_name(u32 backend);
 struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 				     struct device *dev);
 int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
@@ -246,6 +285,19 @@ void mosaic_free_highorder(struct mosaic_buf *buf, bool split);
 /* map/common.c */
 vm_fault_t mosaic_fault_page(struct vm_fault *vmf);
 vm_fault_t mosaic_fault_pfn(struct vm_fault *vmf);
+
+/* validate.c: pure checks of the uapi structs, 0 or -errno */
+int mosaic_validate_alloc_header(const struct mosaic_alloc *req);
+int mosaic_validate_alloc_ids(const struct mosaic_alloc *req);
+int mosaic_validate_alloc_size(u64 size, u64 max_size);
+int mosaic_validate_alloc_knobs(const struct mosaic_alloc *req);
+int mosaic_validate_stats(const struct mosaic_stats *st);
+int mosaic_validate_info(const struct mosaic_info *info);
+int mosaic_validate_pattern(const struct mosaic_pattern *p, u64 size);
+int mosaic_validate_refs(const struct mosaic_refs *r, u64 size);
+int mosaic_validate_sync(const struct mosaic_sync *s, u64 size);
+int mosaic_validate_export(const struct mosaic_export *e, u64 size);
+int mosaic_validate_segments(const struct mosaic_segments *g);
 
 /* ioctl.c */
 int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,

@@ -33,7 +33,7 @@ static void mosaic_cma_free(struct mosaic_buf *buf)
 
 	dma_free_pages(buf->dev, buf->size, cma->page, cma->dma,
 		       DMA_BIDIRECTIONAL);
-	mosaic_ledger_add(-(long)buf->nr_pages);
+	mosaic_ledger_add(buf, -(long)buf->nr_pages);
 	kfree(cma);
 	buf->priv = NULL;
 	kvfree(buf->pages);
@@ -54,10 +54,11 @@ static int mosaic_cma_alloc(struct mosaic_buf *buf)
 	if (buf->nr_pages < 2)
 		return -EINVAL;
 
-	cma = kzalloc(sizeof(*cma), GFP_KERNEL);
+	cma = kzalloc(sizeof(*cma), GFP_KERNEL | __GFP_NOWARN);
 	if (!cma)
 		return -ENOMEM;
-	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
+			      GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->pages) {
 		ret = -ENOMEM;
 		goto err_free_cma;
@@ -81,7 +82,7 @@ static int mosaic_cma_alloc(struct mosaic_buf *buf)
 	 */
 	dma_mapping_error(buf->dev, cma->dma);
 	buf->priv = cma;
-	mosaic_ledger_add(buf->nr_pages);
+	mosaic_ledger_add(buf, buf->nr_pages);
 	for (i = 0; i < buf->nr_pages; i++) {
 		buf->pages[i] = cma->page + i;
 		if (page_count(buf->pages[i]) != 1) {

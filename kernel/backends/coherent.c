@@ -68,7 +68,7 @@ static void mosaic_coherent_free(struct mosaic_buf *buf)
 		struct mosaic_coherent_chunk *c = &co->chunk[i];
 
 		dma_free_coherent(buf->dev, c->size, c->vaddr, c->dma);
-		mosaic_ledger_add(-(long)(c->size >> PAGE_SHIFT));
+		mosaic_ledger_add(buf, -(long)(c->size >> PAGE_SHIFT));
 	}
 	kvfree(co);
 	buf->priv = NULL;
@@ -83,7 +83,8 @@ static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 	size_t left = buf->size;
 	int ret;
 
-	co = kvzalloc(struct_size(co, chunk, nr_chunks), GFP_KERNEL);
+	co = kvzalloc(struct_size(co, chunk, nr_chunks),
+		      GFP_KERNEL | __GFP_NOWARN);
 	if (!co)
 		return -ENOMEM;
 	buf->priv = co;
@@ -107,7 +108,7 @@ static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 			goto err_free;
 		}
 		co->nr_chunks++;
-		mosaic_ledger_add(c->size >> PAGE_SHIFT);
+		mosaic_ledger_add(buf, c->size >> PAGE_SHIFT);
 		if (!is_vmalloc_addr(c->vaddr) && !virt_addr_valid(c->vaddr)) {
 			/* Device-local memory we cannot name by PFN. */
 			ret = -EOPNOTSUPP;

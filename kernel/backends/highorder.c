@@ -53,7 +53,8 @@ int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split)
 	int order = mosaic_next_order(buf->max_order, -1);
 	int ret;
 
-	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
+			      GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->pages)
 		return -ENOMEM;
 	ret = mosaic_buf_reserve_segs(buf, buf->nr_pages);
@@ -84,7 +85,7 @@ int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split)
 			split_page(page, order);
 		for (i = 0; i < (1UL << order); i++)
 			buf->pages[buf->filled + i] = page + i;
-		mosaic_ledger_add(1L << order);
+		mosaic_ledger_add(buf, 1L << order);
 		mosaic_buf_add_seg(buf, page_to_pfn(page), 1U << order, order,
 				   page_address(page), DMA_MAPPING_ERROR);
 		cond_resched();
@@ -118,7 +119,7 @@ void mosaic_free_highorder(struct mosaic_buf *buf, bool split)
 		} else {
 			put_page(page);
 		}
-		mosaic_ledger_add(-(long)seg->nr_pages);
+		mosaic_ledger_add(buf, -(long)seg->nr_pages);
 		cond_resched();
 	}
 	kvfree(buf->segs);

@@ -59,6 +59,7 @@ static int mosaic_mmio_alloc(struct mosaic_buf *buf)
 	}
 	mosaic_buf_add_seg(buf, PHYS_PFN(start), buf->nr_pages,
 			   ilog2(buf->nr_pages), NULL, DMA_MAPPING_ERROR);
+	mosaic_ledger_add_io(buf, buf->size);
 	return 0;
 
 err_disable:
@@ -74,6 +75,7 @@ static void mosaic_mmio_free(struct mosaic_buf *buf)
 	if (buf->cache == MOSAIC_CACHE_WC)
 		arch_io_free_memtype_wc(mosaic_mmio_start(buf), buf->size);
 	pci_disable_device(to_pci_dev(buf->dev));
+	mosaic_ledger_add_io(buf, -(long)buf->size);
 	kvfree(buf->segs);
 	buf->segs = NULL;
 }

@@ -38,7 +38,8 @@ static void mosaic_noncontig_free(struct mosaic_buf *buf)
 		mosaic_dma_free_noncontiguous(buf->dev, nc->chunk[i].size,
 					      nc->chunk[i].sgt,
 					      DMA_BIDIRECTIONAL);
-		mosaic_ledger_add(-(long)(nc->chunk[i].size >> PAGE_SHIFT));
+		mosaic_ledger_add(buf,
+				  -(long)(nc->chunk[i].size >> PAGE_SHIFT));
 	}
 	kvfree(nc);
 	buf->priv = NULL;
@@ -94,7 +95,8 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 	/* Before 5.15 the kernel has no noncontiguous DMA API (compat.h). */
 	if (!MOSAIC_HAVE_DMA_NONCONTIGUOUS)
 		return -EOPNOTSUPP;
-	nc = kvzalloc(struct_size(nc, chunk, nr_chunks), GFP_KERNEL);
+	nc = kvzalloc(struct_size(nc, chunk, nr_chunks),
+		      GFP_KERNEL | __GFP_NOWARN);
 	if (!nc)
 		return -ENOMEM;
 	buf->priv = nc;
@@ -118,7 +120,7 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 			goto err_free;
 		}
 		nc->nr_chunks++;
-		mosaic_ledger_add(c->size >> PAGE_SHIFT);
+		mosaic_ledger_add(buf, c->size >> PAGE_SHIFT);
 		ret = mosaic_noncontig_add_chunk(buf, c->sgt);
 		if (WARN_ON_ONCE(ret))
 			goto err_free;

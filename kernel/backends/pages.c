@@ -32,7 +32,8 @@
 #define MOSAIC_PAGES_GFP \
 	(GFP_USER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-static void mosaic_pages_release(struct page **pages, unsigned long nr)
+static void mosaic_pages_release(struct mosaic_buf *buf, struct page **pages,
+				 unsigned long nr)
 {
 	unsigned long i;
 
@@ -44,7 +45,7 @@ static void mosaic_pages_release(struct page **pages, unsigned long nr)
 		if (!(i % MOSAIC_PAGES_BATCH))
 			cond_resched();
 	}
-	mosaic_ledger_add(-(long)nr);
+	mosaic_ledger_add(buf, -(long)nr);
 }
 
 static int mosaic_pages_alloc(struct mosaic_buf *buf)
@@ -54,7 +55,8 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 	int ret;
 
 	/* Zeroed: the bulk allocator only fills NULL slots. */
-	pages = kvcalloc(buf->nr_pages, sizeof(*pages), GFP_KERNEL);
+	pages = kvcalloc(buf->nr_pages, sizeof(*pages),
+			 GFP_KERNEL | __GFP_NOWARN);
 	if (!pages)
 		return -ENOMEM;
 
@@ -68,7 +70,7 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 			goto err_release;
 		}
 		got = mosaic_alloc_pages_bulk(MOSAIC_PAGES_GFP, want, pages);
-		mosaic_ledger_add(got - filled);
+		mosaic_ledger_add(buf, got - filled);
 		if (got == filled) {
 			ret = -ENOMEM;
 			goto err_release;
@@ -81,14 +83,14 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 	return 0;
 
 err_release:
-	mosaic_pages_release(pages, filled);
+	mosaic_pages_release(buf, pages, filled);
 	kvfree(pages);
 	return ret;
 }
 
 static void mosaic_pages_free(struct mosaic_buf *buf)
 {
-	mosaic_pages_release(buf->pages, buf->nr_pages);
+	mosaic_pages_release(buf, buf->pages, buf->nr_pages);
 	kvfree(buf->pages);
 	buf->pages = NULL;
 }

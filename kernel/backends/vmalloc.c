@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Backend "vmalloc": vmalloc_user().
+ * Backend "vmalloc": zeroed vmalloc memory.
  *
  * vmalloc memory is order-0 pages, each with its own reference, stitched
- * into a linear kernel range; vmalloc_user() zeroes it and marks it as
- * meant for user mappings. The page array is the segment table.
+ * into a linear kernel range. The page array is the segment table; the
+ * pages are mapped one by one like any page-backed buffer's, so the area
+ * needs no VM_USERMAP (vmalloc_user()'s only addition, for
+ * remap_vmalloc_range()).
+ *
+ * __GFP_NOWARN: a buffer too big for the machine is the caller's ENOMEM,
+ * not a kernel problem; without it vmalloc logs "vmalloc error" with a
+ * stack trace for every failed request.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -18,7 +24,7 @@ static void mosaic_vmalloc_free(struct mosaic_buf *buf)
 	buf->priv = NULL;
 	kvfree(buf->pages);
 	buf->pages = NULL;
-	mosaic_ledger_add(-(long)buf->nr_pages);
+	mosaic_ledger_add(buf, -(long)buf->nr_pages);
 }
 
 static int mosaic_vmalloc_alloc(struct mosaic_buf *buf)
@@ -26,17 +32,18 @@ static int mosaic_vmalloc_alloc(struct mosaic_buf *buf)
 	unsigned long i;
 	void *vaddr;
 
-	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages), GFP_KERNEL);
+	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
+			      GFP_KERNEL | __GFP_NOWARN);
 	if (!buf->pages)
 		return -ENOMEM;
-	vaddr = vmalloc_user(buf->size);
+	vaddr = __vmalloc(buf->size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!vaddr) {
 		kvfree(buf->pages);
 		buf->pages = NULL;
 		return -ENOMEM;
 	}
 	buf->priv = vaddr;
-	mosaic_ledger_add(buf->nr_pages);
+	mosaic_ledger_add(buf, buf->nr_pages);
 	for (i = 0; i < buf->nr_pages; i++)
 		buf->pages[i] = vmalloc_to_page(vaddr + (i << PAGE_SHIFT));
 	buf->filled = buf->nr_pages;

@@ -3,7 +3,8 @@
  * KUnit tests for mosaic's in-kernel logic: the segment table (building,
  * offset lookup, adjacency), the order fallback of the high-order
  * backends, and the splitting of a byte range into per-segment pieces
- * that ranged sync and dma-buf export rely on.
+ * that ranged sync and dma-buf export rely on. The uapi validation suite
+ * lives in validate_kunit.c.
  *
  * Built as mosaic_kunit.ko on kernels with CONFIG_KUNIT; loading it runs
  * the suites and prints KTAP to the kernel log.
@@ -15,6 +16,7 @@
 #include "../compat.h"
 #include "../mosaic_internal.h"
 #include "../backends/orders.h"
+#include "suites.h"
 
 /* A buffer whose table has the given segment sizes (in pages). */
 static struct mosaic_buf *fake_buf(struct kunit *test, const unsigned int *sizes,
@@ -215,7 +217,7 @@ static struct kunit_suite mosaic_segment_suite = {
 	.test_cases = mosaic_segment_cases,
 };
 
-kunit_test_suites(&mosaic_segment_suite);
+kunit_test_suites(&mosaic_segment_suite, &mosaic_validate_suite);
 
 MODULE_DESCRIPTION("KUnit tests for mosaic");
 MODULE_LICENSE("GPL");
