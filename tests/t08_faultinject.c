@@ -204,7 +204,7 @@ static unsigned int disarm(void)
 /* ---- kernel log ----------------------------------------------------------- */
 
 static const char *const bad_log[] = {
-	"WARNING:", "BUG", "Oops", "Call Trace:", "KASAN", "Bad page",
+	"WARNING:", "BUG:", "kernel BUG", "Oops", "Call Trace:", "KASAN", "Bad page",
 	"page allocation failure", "vmalloc error", "Unable to allocate",
 	"FAULT_INJECTION", "VM_FAULT_OOM", "refcount_t", "DMA-API",
 	"leaked",
@@ -214,7 +214,8 @@ static const char *const bad_log[] = {
 static bool kmsg_new_bad(char *line, size_t size)
 {
 	char rec[2048];
-	bool bad = false;
+	bool bad = false, hit;
+	const char *text;
 	ssize_t n;
 
 	if (kmsg_fd < 0)
@@ -226,19 +227,21 @@ static bool kmsg_new_bad(char *line, size_t size)
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		for (size_t i = 0; i < sizeof(bad_log) / sizeof(bad_log[0]); i++) {
-			if (!bad && strstr(rec, bad_log[i])) {
-				char *msg = strchr(rec, ';');
+		/* "prio,seq,time,flags;text\n", then continuation lines. */
+		text = strchr(rec, ';');
+		text = text ? text + 1 : rec;
+		/* SLUB debugging: "BUG kmalloc-64 (Not tainted): ..." */
+		hit = !strncmp(text, "BUG ", 4);
+		for (size_t i = 0; i < sizeof(bad_log) / sizeof(bad_log[0]); i++)
+			hit = hit || strstr(text, bad_log[i]);
+		if (hit && !bad) {
+			size_t len = strcspn(text, "\n");
 
-				const char *text = msg ? msg + 1 : rec;
-				size_t len = strcspn(text, "\n");
-
-				if (len >= size)
-					len = size - 1;
-				memcpy(line, text, len);
-				line[len] = '\0';
-				bad = true;
-			}
+			if (len >= size)
+				len = size - 1;
+			memcpy(line, text, len);
+			line[len] = '\0';
+			bad = true;
 		}
 	}
 	return bad;
