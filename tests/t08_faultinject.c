@@ -468,6 +468,13 @@ static long touch_read_call(struct entry *e)
 	return n < 0 ? -errno : 0;
 }
 
+/* The VMA came from setup: it goes whatever the touch did. */
+static void touch_write_cleanup(struct entry *e, long ret)
+{
+	(void)ret;
+	unmap(e, 0);
+}
+
 static void touch_read_cleanup(struct entry *e, long ret)
 {
 	char buf[MT_PAGE];
@@ -523,7 +530,7 @@ static void touch_entry(uint32_t backend, uint32_t strategy, bool write_fault)
 		if (e.aux_fd[0] < 0)
 			tap_bail("open /dev/zero: %s", strerror(errno));
 		e.call = touch_write_call;
-		e.cleanup = unmap;
+		e.cleanup = touch_write_cleanup;
 	} else {
 		if (pipe2(e.aux_fd, O_CLOEXEC))
 			tap_bail("pipe: %s", strerror(errno));
