@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for mosaic's in-kernel logic: the segment table (building,
- * offset lookup, adjacency), the order fallback of the high-order
- * backends, and the splitting of a byte range into per-segment pieces
- * that ranged sync and dma-buf export rely on. The uapi validation suite
+ * offset lookup, adjacency, device addresses across merged DMA segments),
+ * the order fallback of the high-order backends, and the splitting of a
+ * byte range into per-segment pieces that ranged sync and dma-buf export
+ * rely on. The uapi validation suite
  * lives in validate_kunit.c.
  *
  * Built as mosaic_kunit.ko on kernels with CONFIG_KUNIT; loading it runs
@@ -11,6 +12,7 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "../compat.h"
@@ -99,6 +101,51 @@ static void seg_table_adjacency(struct kunit *test)
 
 	/* Segments 1 and 3 continue their predecessor; 2, 4 and 5 do not. */
 	KUNIT_EXPECT_EQ(test, mosaic_buf_count_adjacent(buf), 2UL);
+	free_fake_buf(buf);
+
+	/* No gaps at all: every segment but the first merges, one run. */
+	buf = fake_buf(test, sizes, ARRAY_SIZE(sizes), 0x30000, NULL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_nr_segs(buf) -
+			mosaic_buf_count_adjacent(buf), 1UL);
+	free_fake_buf(buf);
+}
+
+/*
+ * An IOMMU may merge several CPU segments into one DMA segment: each
+ * segment still gets its own device address, found by byte offset.
+ */
+static void seg_table_dma_merge(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 4, 2, 8, 2 };
+	static const bool gaps[] = { false, true, true, true };
+	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
+					  0x50000, gaps);
+	struct scatterlist *sg;
+	struct sg_table sgt;
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	/* The first three segments as one DMA run, the last on its own. */
+	sg = sgt.sgl;
+	sg_dma_address(sg) = 0x100000;
+	sg_dma_len(sg) = 14 * PAGE_SIZE;
+	sg = sg_next(sg);
+	sg_dma_address(sg) = 0x900000;
+	sg_dma_len(sg) = 2 * PAGE_SIZE;
+	sgt.nents = 2;
+
+	KUNIT_EXPECT_EQ(test, mosaic_buf_set_dma_from_sgt(buf, &sgt), 0);
+	KUNIT_EXPECT_EQ(test, buf->segs[0].dma, (dma_addr_t)0x100000);
+	KUNIT_EXPECT_EQ(test, buf->segs[1].dma,
+			(dma_addr_t)(0x100000 + 4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, buf->segs[2].dma,
+			(dma_addr_t)(0x100000 + 6 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, buf->segs[3].dma, (dma_addr_t)0x900000);
+
+	/* A DMA table that stops short of the buffer is refused. */
+	sgt.nents = 1;
+	KUNIT_EXPECT_EQ(test, mosaic_buf_set_dma_from_sgt(buf, &sgt), -EINVAL);
+	sgt.nents = 2;
+	sg_free_table(&sgt);
 	free_fake_buf(buf);
 }
 
@@ -207,6 +254,7 @@ static struct kunit_case mosaic_segment_cases[] = {
 	KUNIT_CASE(seg_table_lookup),
 	KUNIT_CASE(seg_table_adjacency),
 	KUNIT_CASE(seg_table_pages),
+	KUNIT_CASE(seg_table_dma_merge),
 	KUNIT_CASE(order_fallback),
 	KUNIT_CASE(range_split),
 	{}
