@@ -78,7 +78,8 @@ static int mosaic_ioctl_alloc(struct mosaic_alloc __user *uarg)
 					MOSAIC_ALLOC_SIZE_VER0, uarg);
 	if (ret)
 		return ret;
-	if (req.flags || memchr_inv(req.__reserved, 0, sizeof(req.__reserved)))
+	if ((req.flags & ~MOSAIC_ALLOC_FLAGS) ||
+	    memchr_inv(req.__reserved, 0, sizeof(req.__reserved)))
 		return -EINVAL;
 
 	if (mosaic_backend_needs_device(req.backend)) {
@@ -153,6 +154,7 @@ static int __init mosaic_init(void)
 {
 	int ret;
 
+	mosaic_limits_init();
 	mosaic_pdev = platform_device_register_simple(KBUILD_MODNAME,
 						      PLATFORM_DEVID_NONE,
 						      NULL, 0);
