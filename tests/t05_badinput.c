@@ -231,8 +231,10 @@ static void test_alloc(void)
 	int ret;
 
 	/* flags */
-	a = alloc_arg(); a->flags = 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 1 (unknown flag)");
+	a = alloc_arg(); a->flags = 2;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 2 (unknown flag)");
+	a = alloc_arg(); a->flags = MOSAIC_ALLOC_READ_ONLY | 2;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = READ_ONLY | 2 (one unknown flag)");
 	a = alloc_arg(); a->flags = 0x80000000u;
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 0x80000000 (unknown flag)");
 
