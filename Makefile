@@ -157,6 +157,15 @@ EDU_DEBUG_TESTS := ^(t08_|t3[0-4]_)
 # kernel hands unknown NAME=value command line words to init's environment).
 CHECK_DEBUG_TIMEOUT ?= 5400
 CHECK_DEBUG_TEST_TIMEOUT ?= 900
+# Abuse (issue 9, docs/security.md): the whole-suite pass runs the stress
+# and fuzz tests short; the "abuse" pass runs them at full length with the
+# edu device behind virtio-iommu (dma-buf attach/detach), then
+# vm/fuzz-syscalls runs trinity and stress-ng --mmap. Each is bounded.
+DEBUG_SHORT_ABUSE := --append MOSAIC_FUZZ_CALLS=50000
+DEBUG_ABUSE_FLAGS := --append MOSAIC_STRESS_SECS=90 \
+		  --append MOSAIC_FUZZ_CALLS=1000000 --append MOSAIC_FUZZ_SECS=1500 \
+		  --append MOSAIC_TEST_TIMEOUT=1800
+FUZZ_SYSCALLS_SECS ?= 300
 
 .PHONY: kernel-debug module-debug check-debug
 
@@ -187,6 +196,7 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 		--pass debug vm/check $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
 			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+			$(DEBUG_SHORT_ABUSE) \
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko \
 			--add $(DEBUG_KUNIT_KO):/lib/mosaic/mosaic_kunit.ko \
@@ -199,6 +209,14 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(DEBUG_IVSHMEM) \
 			$(BUILD)/check-debug-logs/virtio-iommu.log \
+		--pass abuse vm/check --only '^t5[45]_' \
+			--qemu -device --qemu virtio-iommu-pci --qemu -device --qemu edu \
+			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) $(DEBUG_ABUSE_FLAGS) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
+			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+		--pass fuzz-syscalls vm/fuzz-syscalls --secs $(FUZZ_SYSCALLS_SECS) \
+			--tests $(BUILD)/tests $(VM_RUN_FLAGS) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
 		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \

@@ -160,13 +160,18 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	buf->strategy = strategy;
 	buf->dev = dev;
 	atomic_long_set(&buf->nr_maps, 0);
+	buf->read_only = req->flags & MOSAIC_ALLOC_READ_ONLY;
 	ret = mosaic_buf_set_params(buf, req);
 	if (ret)
 		goto err_free_buf;
 
-	ret = backend->alloc(buf);
+	/* Before the backend runs, so a refused request costs nothing. */
+	ret = mosaic_limits_charge(buf);
 	if (ret)
 		goto err_free_buf;
+	ret = backend->alloc(buf);
+	if (ret)
+		goto err_uncharge;
 	mosaic_buf_trim_segs(buf);
 	if (dev && !backend->maps_for_device && !backend->io) {
 		ret = mosaic_buf_dma_map(buf);
@@ -181,6 +186,8 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 err_free_memory:
 	backend->free(buf);
 	kvfree(buf->segs);
+err_uncharge:
+	mosaic_limits_uncharge(buf);
 err_free_buf:
 	kfree(buf);
 	return ERR_PTR(ret);
@@ -194,6 +201,7 @@ static void mosaic_buf_release(struct kref *ref)
 	buf->backend->free(buf);
 	/* Backends with their own table free it; order-0 ones may get one. */
 	kvfree(buf->segs);
+	mosaic_limits_uncharge(buf);
 	put_device(buf->dev);
 	atomic_long_dec(&mosaic_ledger.buffers);
 	kfree(buf);
@@ -305,11 +313,42 @@ static const struct vm_operations_struct mosaic_vm_ops_fault_around = {
  */
 int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
+	return __mosaic_buf_mmap(buf, vma, false);
+}
+EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
+
+/**
+ * __mosaic_buf_mmap() - mosaic_buf_mmap(), optionally never writable
+ * @buf: the buffer
+ * @vma: as for mosaic_buf_mmap()
+ * @read_only: refuse a writable mapping even if @buf is writable (a
+ *	read-only export); a read-only @buf is never mapped writable anyway
+ *
+ * Return: as mosaic_buf_mmap(), and -EACCES for a writable mapping of
+ * read-only memory.
+ */
+int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
+		      bool read_only)
+{
 	unsigned long npages = vma_pages(vma);
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: the core clears VM_SHARED (and
+	 * VM_MAYWRITE) of a MAP_SHARED mapping of a file opened read-only,
+	 * which is what a read-only buffer fd or export is.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	/*
+	 * Read-only memory: no PROT_WRITE now, and no VM_MAYWRITE, so
+	 * mprotect() cannot add it later either.
+	 */
+	if (read_only || buf->read_only) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		mosaic_vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	if (vma->vm_pgoff >= buf->nr_pages ||
 	    npages > buf->nr_pages - vma->vm_pgoff)
 		return -EINVAL;
@@ -350,7 +389,6 @@ int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 	mosaic_vm_open(vma);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
 
 static int mosaic_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -399,8 +437,13 @@ int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 		goto err_put_buf;
 	}
 
+	/*
+	 * A read-only buffer gets a read-only fd: the core then refuses
+	 * MAP_SHARED with PROT_WRITE itself (mosaic_buf_mmap() checks too).
+	 */
 	file = anon_inode_getfile("[mosaic]", &mosaic_buf_fops, buf,
-				  O_RDWR | O_CLOEXEC);
+				  (buf->read_only ? O_RDONLY : O_RDWR) |
+				  O_CLOEXEC);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto err_put_fd;

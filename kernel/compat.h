@@ -37,6 +37,17 @@ static inline void mosaic_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* The other half of the same change: vm_flags_clear(). */
+static inline void mosaic_vm_flags_clear(struct vm_area_struct *vma,
+					 vm_flags_t flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /*
  * vm_operations_struct.map_pages returns a vm_fault_t since 5.12 (commit
  * f9ce0be71d1f, "mm: Cleanup faultaround and finish_fault() codepaths");

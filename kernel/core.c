@@ -180,6 +180,7 @@ static int __init mosaic_init(void)
 {
 	int ret;
 
+	mosaic_limits_init();
 	mosaic_pdev = platform_device_register_simple(KBUILD_MODNAME,
 						      PLATFORM_DEVID_NONE,
 						      NULL, 0);

@@ -25,11 +25,13 @@ MOSAIC_MODULE_IMPORT_NS_DMA_BUF();
  * @buf: the buffer, with a reference
  * @offset: first exported byte, page aligned
  * @length: exported bytes, page aligned
+ * @read_only: CPU mappings never writable, devices only read
  */
 struct mosaic_export_priv {
 	struct mosaic_buf *buf;
 	u64 offset;
 	u64 length;
+	bool read_only;
 };
 
 static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
@@ -39,6 +41,9 @@ static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 	int ret;
 
+	/* A read-only export lets a device read, never write. */
+	if (exp->read_only && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EACCES);
 	sgt = mosaic_buf_build_sgt(exp->buf, exp->offset, exp->length,
 				   attach->dev);
 
@@ -88,7 +93,7 @@ static int mosaic_export_mmap(struct dma_buf *dmabuf,
 	    vma_pages(vma) > (exp->length >> PAGE_SHIFT) - vma->vm_pgoff)
 		return -EINVAL;
 	vma->vm_pgoff += first;
-	return mosaic_buf_mmap(exp->buf, vma);
+	return __mosaic_buf_mmap(exp->buf, vma, exp->read_only);
 }
 
 /* DMA_BUF_IOCTL_SYNC: the exported range, towards our own device. */
@@ -139,6 +144,25 @@ static const struct dma_buf_ops mosaic_dmabuf_ops = {
 struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 				  u64 length)
 {
+	return __mosaic_buf_export(buf, offset, length, false);
+}
+EXPORT_SYMBOL_GPL(mosaic_buf_export);
+
+/**
+ * __mosaic_buf_export() - mosaic_buf_export(), optionally read-only
+ * @buf: the buffer
+ * @offset: as for mosaic_buf_export()
+ * @length: as for mosaic_buf_export()
+ * @read_only: %MOSAIC_EXPORT_READ_ONLY; forced for a read-only @buf
+ *
+ * A read-only dma-buf has an O_RDONLY file, is never mapped writable by
+ * the CPU and is mapped for importers in the DMA_TO_DEVICE direction only.
+ *
+ * Return: as mosaic_buf_export().
+ */
+struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
+				    u64 length, bool read_only)
+{
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct mosaic_export_priv *exp;
 	struct dma_buf *dmabuf;
@@ -158,10 +182,11 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 	exp->buf = buf;
 	exp->offset = offset;
 	exp->length = length;
+	exp->read_only = read_only || buf->read_only;
 
 	exp_info.ops = &mosaic_dmabuf_ops;
 	exp_info.size = length;
-	exp_info.flags = O_RDWR | O_CLOEXEC;
+	exp_info.flags = (exp->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
 	exp_info.priv = exp;
 	mosaic_buf_get(buf);
 	dmabuf = dma_buf_export(&exp_info);
@@ -171,4 +196,3 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 	}
 	return dmabuf;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_export);

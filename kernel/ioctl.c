@@ -151,6 +151,9 @@ static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
 	/* Device memory has no kernel address to walk. */
 	if (buf->backend->io)
 		return -EOPNOTSUPP;
+	/* FILL is a write from user space: not into read-only memory. */
+	if (fill && buf->read_only)
+		return -EPERM;
 
 	ret = mosaic_pattern_walk(buf, &p, fill);
 	if (ret)
@@ -282,7 +285,8 @@ static int mosaic_ioctl_export(struct mosaic_buf *buf,
 	if (ret)
 		return ret;
 
-	dmabuf = mosaic_buf_export(buf, e.offset, e.length);
+	dmabuf = __mosaic_buf_export(buf, e.offset, e.length,
+				     e.flags & MOSAIC_EXPORT_READ_ONLY);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	/* As for ALLOC: the fd goes live only once user space has it. */

@@ -128,6 +128,11 @@ struct mosaic_map_ops {
  * @filled: buffer pages covered so far while the backend allocates
  * @priv: backend-private state
  * @nr_maps: VMAs that map this buffer now
+ * @read_only: %MOSAIC_ALLOC_READ_ONLY: user mappings may never write
+ * @charged_bytes: bytes charged to the module-wide cap (limits.c)
+ * @charged_user: the user charged for @charged_pages, with a reference,
+ *	or NULL (CAP_IPC_LOCK, device memory)
+ * @charged_pages: pages charged to @charged_user's RLIMIT_MEMLOCK
  */
 struct mosaic_buf {
 	struct kref ref;
@@ -150,6 +155,10 @@ struct mosaic_buf {
 	unsigned long filled;
 	void *priv;
 	atomic_long_t nr_maps;
+	bool read_only;
+	unsigned long charged_bytes;
+	struct user_struct *charged_user;
+	unsigned long charged_pages;
 };
 
 /**
@@ -248,6 +257,17 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
 int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
 			   u64 length);
+
+/* limits.c */
+void mosaic_limits_init(void);
+int mosaic_limits_charge(struct mosaic_buf *buf);
+void mosaic_limits_uncharge(struct mosaic_buf *buf);
+int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
+		      bool read_only);
+
+/* dmabuf.c */
+struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
+				    u64 length, bool read_only);
 
 /* dma.c */
 struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,

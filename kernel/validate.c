@@ -38,11 +38,11 @@ static bool mosaic_range_inside(u64 offset, u64 length, u64 size)
  * mosaic_validate_alloc_header() - flags and reserved fields of an ALLOC
  * @req: kernel copy of the request
  *
- * Return: 0, or -EINVAL for a flag or a reserved byte that is set.
+ * Return: 0, or -EINVAL for an unknown flag or a reserved byte that is set.
  */
 int mosaic_validate_alloc_header(const struct mosaic_alloc *req)
 {
-	if (req->flags || !mosaic_reserved_zero(req))
+	if ((req->flags & ~MOSAIC_ALLOC_FLAGS) || !mosaic_reserved_zero(req))
 		return -EINVAL;
 	return 0;
 }
@@ -124,7 +124,7 @@ int mosaic_validate_alloc_knobs(const struct mosaic_alloc *req)
  * mosaic_validate_stats() - argument of %MOSAIC_IOC_STATS
  * @st: kernel copy
  *
- * Return: 0, or -EINVAL for a flag or a reserved byte that is set.
+ * Return: 0, or -EINVAL for an unknown flag or a reserved byte that is set.
  */
 int mosaic_validate_stats(const struct mosaic_stats *st)
 {
@@ -137,7 +137,7 @@ int mosaic_validate_stats(const struct mosaic_stats *st)
  * mosaic_validate_info() - argument of %MOSAIC_IOC_INFO
  * @info: kernel copy
  *
- * Return: 0, or -EINVAL for a flag or a reserved byte that is set.
+ * Return: 0, or -EINVAL for an unknown flag or a reserved byte that is set.
  */
 int mosaic_validate_info(const struct mosaic_info *info)
 {
@@ -221,7 +221,8 @@ int mosaic_validate_export(const struct mosaic_export *e, u64 size)
 {
 	u64 length = e->length;
 
-	if (e->flags || e->__pad || !mosaic_reserved_zero(e))
+	if ((e->flags & ~MOSAIC_EXPORT_FLAGS) || e->__pad ||
+	    !mosaic_reserved_zero(e))
 		return -EINVAL;
 	if (!length && e->offset < size)
 		length = size - e->offset;

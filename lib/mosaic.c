@@ -166,6 +166,7 @@ static int mosaic_alloc_fd(int dev_fd, const struct mosaic_buf_params *p)
 {
 	struct mosaic_alloc req = {
 		.argsz = sizeof(req),
+		.flags = (uint32_t)p->flags,
 		.size = p->size,
 		.backend = p->backend ? (uint32_t)p->backend :
 					MOSAIC_BACKEND_PAGES,
@@ -210,7 +211,7 @@ MOSAIC_API int mosaic_buf_alloc(struct mosaic_dev *dev,
 			     MOSAIC_BUF_PARAMS_SIZE_V1);
 	if (ret < 0)
 		return ret;
-	if (p.flags)
+	if (p.flags & ~(uint64_t)MOSAIC_ALLOC_FLAGS)
 		return -EINVAL;
 
 	fd = mosaic_alloc_fd(dev->fd, &p);
@@ -327,8 +328,14 @@ MOSAIC_API int mosaic_buf_map(struct mosaic_buf *buf, uint64_t offset,
 		if (!length)
 			return -EINVAL;
 	}
-	/* MAP_SHARED only: the module refuses a private copy of DMA memory. */
-	p = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd,
+	/*
+	 * MAP_SHARED only: the module refuses a private copy of DMA memory.
+	 * A read-only buffer (MOSAIC_ALLOC_READ_ONLY: an O_RDONLY fd) maps
+	 * read-only.
+	 */
+	p = mmap(NULL, length,
+		 (fcntl(buf->fd, F_GETFL) & O_ACCMODE) == O_RDONLY ?
+		 PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd,
 		 (off_t)offset);
 	if (p == MAP_FAILED)
 		return -errno;

@@ -23,6 +23,7 @@
 
 #include "mosaic_test.h"
 #include "tap.h"
+#include "unpriv.h"
 
 #define MAX_FDS	256	/* fds scanned for leaks; the test opens only a few */
 #define BUF_NP	16
@@ -231,8 +232,10 @@ static void test_alloc(void)
 	int ret;
 
 	/* flags */
-	a = alloc_arg(); a->flags = 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 1 (unknown flag)");
+	a = alloc_arg(); a->flags = 2;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 2 (unknown flag)");
+	a = alloc_arg(); a->flags = MOSAIC_ALLOC_READ_ONLY | 2;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = READ_ONLY | 2 (one unknown flag)");
 	a = alloc_arg(); a->flags = 0x80000000u;
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC flags = 0x80000000 (unknown flag)");
 
@@ -447,6 +450,187 @@ static void test_buffer_ioctls(void)
 	}
 }
 
+static struct mosaic_sync *sync_arg(void)
+{
+	struct mosaic_sync *x = (struct mosaic_sync *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	x->argsz = sizeof(*x);
+	x->flags = MOSAIC_SYNC_BEGIN;
+	x->length = MT_PAGE;
+	x->direction = MOSAIC_SYNC_RW;
+	return x;
+}
+
+static struct mosaic_export *export_arg(void)
+{
+	struct mosaic_export *x = (struct mosaic_export *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	x->argsz = sizeof(*x);
+	x->fd = -1;
+	return x;
+}
+
+static struct mosaic_seg_entry seg_room[BUF_NP];
+
+static struct mosaic_segments *segments_arg(void)
+{
+	struct mosaic_segments *x = (struct mosaic_segments *)argbuf;
+
+	memset(argbuf, 0, 2 * MT_PAGE);
+	x->argsz = sizeof(*x);
+	x->count = BUF_NP;
+	x->entries = (uintptr_t)seg_room;
+	x->entry_size = sizeof(struct mosaic_seg_entry);
+	return x;
+}
+
+/* SYNC, EXPORT and SEGMENTS: the buffer-fd ioctls added after the first four. */
+static void test_more_buffer_ioctls(void)
+{
+	struct mosaic_segments *g;
+	struct mosaic_export *e;
+	struct mosaic_sync *y;
+
+	y = sync_arg(); y->flags = 0;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC flags = 0 (neither BEGIN nor END)");
+	y = sync_arg(); y->flags = MOSAIC_SYNC_BEGIN | MOSAIC_SYNC_END;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC flags = BEGIN | END");
+	y = sync_arg(); y->flags = 4;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC flags = 4 (unknown)");
+	y = sync_arg(); y->direction = 0;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC direction = 0");
+	y = sync_arg(); y->direction = 4;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC direction = 4 (unknown)");
+	y = sync_arg(); y->length = 0;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC length = 0");
+	y = sync_arg(); y->offset = BUF_SIZE - 8; y->length = 16;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC range ending past the buffer");
+	y = sync_arg(); y->offset = UINT64_MAX - 7; y->length = 16;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC offset + length wraps");
+	y = sync_arg(); y->__pad = 1;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC __pad != 0");
+	y = sync_arg(); y->nr_synced = 1;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC out field nr_synced != 0 on input");
+	y = sync_arg(); y->__reserved[1] = 1;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC __reserved[1] != 0");
+	y = sync_arg(); y->argsz = MOSAIC_SYNC_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC argsz = VER0 - 8");
+	expect_err(bfd, MOSAIC_IOC_SYNC, NULL, EFAULT, "SYNC with a NULL argument");
+
+	e = export_arg(); e->flags = 2;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT flags = 2 (unknown)");
+	e = export_arg(); e->flags = MOSAIC_EXPORT_READ_ONLY | 0x80000000u;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT flags = READ_ONLY | 0x80000000");
+	e = export_arg(); e->__pad = 1;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT __pad != 0");
+	e = export_arg(); e->__reserved[0] = 1;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT __reserved[0] != 0");
+	e = export_arg(); e->offset = 100;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT offset 100 (not page aligned)");
+	e = export_arg(); e->length = MT_PAGE + 8;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT length not page aligned");
+	e = export_arg(); e->offset = BUF_SIZE;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT offset == buffer size");
+	e = export_arg(); e->offset = MT_PAGE; e->length = BUF_SIZE;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT range past the end of the buffer");
+	e = export_arg(); e->offset = UINT64_MAX - MT_PAGE + 1; e->length = 2 * MT_PAGE;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT offset + length wraps");
+	e = export_arg(); e->argsz = MOSAIC_EXPORT_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT argsz = VER0 - 8");
+	expect_err(bfd, MOSAIC_IOC_EXPORT, NULL, EFAULT, "EXPORT with a NULL argument");
+
+	g = segments_arg(); g->flags = 1;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS flags = 1");
+	g = segments_arg(); g->entry_size = MOSAIC_SEG_ENTRY_SIZE_VER0 - 1;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS entry_size = 39 (below the first version)");
+	g = segments_arg(); g->entry_size = 4097;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS entry_size = 4097 (above a page)");
+	g = segments_arg(); g->nr_segments = 5;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS out field nr_segments != 0 on input");
+	g = segments_arg(); g->__pad = 1;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS __pad != 0");
+	g = segments_arg(); g->__reserved[0] = 1;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS __reserved[0] != 0");
+	g = segments_arg(); g->entries = 0;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EFAULT, "SEGMENTS entries = NULL with count > 0");
+	g = segments_arg(); g->entries = 0xffff888000000000ULL;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EFAULT, "SEGMENTS entries = a kernel address");
+	g = segments_arg(); g->entries = (uintptr_t)(argbuf + 2 * MT_PAGE);
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EFAULT, "SEGMENTS entries in a PROT_NONE page");
+	g = segments_arg(); g->argsz = MOSAIC_SEGMENTS_SIZE_VER0 - 8;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS argsz = VER0 - 8");
+
+	/* the buffer ioctls belong to buffer fds, ALLOC to /dev/mosaic */
+	expect_err(dev, MOSAIC_IOC_INFO, info_arg(), ENOTTY, "/dev/mosaic: INFO (a buffer-fd ioctl)");
+	expect_err(bfd, MOSAIC_IOC_ALLOC, alloc_arg(), ENOTTY, "buffer fd: ALLOC (a /dev/mosaic ioctl)");
+}
+
+/* The backend knobs, each outside its range. */
+static void test_alloc_knobs(void)
+{
+	struct mosaic_alloc *a;
+
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_COHERENT; a->chunk_size = 3 * MT_PAGE;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC coherent chunk_size = 3 pages (not a power of two)");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_COHERENT; a->chunk_size = 2048;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC coherent chunk_size = 2 KiB (below a page)");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_COHERENT; a->chunk_size = 1ULL << 40;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC coherent chunk_size = 1 TiB (above the largest block)");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_COMPOUND; a->max_order = 64;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC compound max_order = 64");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_COHERENT; a->strategy = MOSAIC_STRATEGY_INSERT_PAGES;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC coherent with a page strategy (insert-pages)");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_MMIO;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC mmio without a device");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_MMIO; a->bar = 6;
+	a->device = (uintptr_t)"0000:00:00.0";
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC mmio bar = 6");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_MMIO; a->cache = MOSAIC_CACHE_MAX + 1;
+	a->device = (uintptr_t)"0000:00:00.0";
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC mmio cache = MAX + 1");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_STREAMING; a->device = (uintptr_t)"9999:99:99.9";
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, ENODEV, "ALLOC streaming for a device that does not exist");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_STREAMING; a->device = 0xffff888000000000ULL;
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFAULT, "ALLOC streaming with device = a kernel address");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_STREAMING;
+	a->device = (uintptr_t)(argbuf + 2 * MT_PAGE);
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFAULT, "ALLOC streaming with device in a PROT_NONE page");
+	a = alloc_arg(); a->backend = MOSAIC_BACKEND_STREAMING;
+	memset(argbuf + MT_PAGE, 'a', MT_PAGE);
+	a->device = (uintptr_t)(argbuf + MT_PAGE);
+	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC streaming with a device name longer than 64 bytes");
+}
+
+/* Naming a device needs CAP_SYS_RAWIO: an unprivileged user gets EPERM. */
+static void test_unprivileged_device(void)
+{
+	int *res = unpriv_shared(sizeof(int));
+	pid_t pid;
+	int st = -1;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		struct mosaic_alloc *a = alloc_arg();
+
+		if (unpriv_drop(RLIM_INFINITY))
+			_exit(100);
+		a->backend = MOSAIC_BACKEND_STREAMING;
+		a->device = (uintptr_t)"0000:00:00.0";
+		*res = mt_ioctl(dev, MOSAIC_IOC_ALLOC, a);
+		if (*res >= 0)
+			close(*res);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	tap_ok(st == 0 && *res == -EPERM,
+	       "ALLOC naming a PCI device without CAP_SYS_RAWIO -> EPERM (got %s)",
+	       *res < 0 ? mt_errname(*res) : "success");
+	munmap(res, sizeof(int));
+}
+
 static void test_mmap(void)
 {
 	int rw = PROT_READ | PROT_WRITE;
@@ -489,6 +673,9 @@ int main(int argc, char **argv)
 	if (bfd < 0)
 		tap_bail("cannot allocate the buffer for the buffer-fd cases: %s", mt_errname(bfd));
 	test_buffer_ioctls();
+	test_more_buffer_ioctls();
+	test_alloc_knobs();
+	test_unprivileged_device();
 	test_mmap();
 	close(bfd);
 

@@ -1056,11 +1056,22 @@ static const struct pci_device_id mosaic_edu_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, mosaic_edu_ids);
 
+/*
+ * No bind/unbind files in sysfs: an unbind while user space maps a buffer
+ * allocated for the device would leave DMA mappings of a device whose
+ * driver is gone (DMA-API debugging reports them) and a buffer fd whose
+ * device no longer answers. Unbinding is therefore refused, always; the
+ * driver goes away only with its module, which every buffer fd, mapping
+ * and import pins (docs/security.md, tests t06 and t53).
+ */
 static struct pci_driver mosaic_edu_driver = {
 	.name = KBUILD_MODNAME,
 	.id_table = mosaic_edu_ids,
 	.probe = mosaic_edu_probe,
 	.remove = mosaic_edu_remove,
+	.driver = {
+		.suppress_bind_attrs = true,
+	},
 };
 module_pci_driver(mosaic_edu_driver);
 

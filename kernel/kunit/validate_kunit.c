@@ -33,6 +33,10 @@ static void alloc_header(struct kunit *test)
 	struct mosaic_alloc req = valid_alloc(MOSAIC_BACKEND_PAGES);
 
 	KUNIT_EXPECT_EQ(test, mosaic_validate_alloc_header(&req), 0);
+	req.flags = MOSAIC_ALLOC_READ_ONLY;
+	KUNIT_EXPECT_EQ(test, mosaic_validate_alloc_header(&req), 0);
+	req.flags = MOSAIC_ALLOC_FLAGS + 1;	/* the first unknown bit */
+	KUNIT_EXPECT_EQ(test, mosaic_validate_alloc_header(&req), -EINVAL);
 	req.flags = 1U << 31;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_alloc_header(&req), -EINVAL);
 	req = valid_alloc(MOSAIC_BACKEND_PAGES);
@@ -351,7 +355,9 @@ static void export(struct kunit *test)
 
 	e.offset = 0;
 	e.length = 0;
-	e.flags = 1;
+	e.flags = MOSAIC_EXPORT_READ_ONLY;
+	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), 0);
+	e.flags = MOSAIC_EXPORT_FLAGS + 1;	/* the first unknown bit */
 	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
 	e.flags = 0;
 	e.__pad = 1;

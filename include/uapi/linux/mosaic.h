@@ -28,6 +28,14 @@
  *   ``close(buffer_fd)``, in children after ``fork()``, and across partial
  *   ``munmap()``. The memory is freed when the last fd and the last mapping
  *   are gone. While any buffer exists the module cannot be unloaded.
+ * - Buffers count against two limits (see docs/security.md): the bytes
+ *   all buffers hold together may not pass the module's ``max_total_size``
+ *   parameter (%EAGAIN), and a caller without ``CAP_IPC_LOCK`` is charged
+ *   for every page against its user's ``RLIMIT_MEMLOCK``, as io_uring
+ *   and mlock() are (%ENOMEM). The charge is given back when the buffer
+ *   is freed, even if the allocating process is long gone.
+ * - Every buffer starts zeroed: no byte of earlier users of the memory
+ *   is ever visible.
  *
  * Every ioctl argument starts with ``argsz`` (the size of the struct as the
  * caller knows it) and ``flags``. The kernel accepts any ``argsz`` from the
@@ -163,7 +171,7 @@ enum mosaic_strategy {
 /**
  * struct mosaic_alloc - argument of %MOSAIC_IOC_ALLOC
  * @argsz: sizeof(struct mosaic_alloc) as the caller knows it.
- * @flags: must be zero (no flags are defined yet).
+ * @flags: %MOSAIC_ALLOC_READ_ONLY or 0; other bits are %EINVAL.
  * @size: buffer size in bytes; rounded up to a whole number of pages.
  *	Zero is %EINVAL; more than the module's ``max_buffer_size`` parameter
  *	is %EFBIG.
@@ -188,6 +196,19 @@ enum mosaic_strategy {
  * @cache: mmio: an &enum mosaic_cache value. Other backends: must be 0.
  * @__reserved: must be zero.
  */
+/*
+ * struct mosaic_alloc.flags
+ *
+ * MOSAIC_ALLOC_READ_ONLY: user space may read the buffer but never write
+ * it. The buffer fd is opened O_RDONLY, so a MAP_SHARED mmap with
+ * PROT_WRITE fails with EACCES, and every mapping lacks VM_MAYWRITE, so
+ * mprotect(PROT_WRITE) fails with EACCES too. MOSAIC_IOC_FILL fails with
+ * EPERM, and every export of the buffer is read-only
+ * (MOSAIC_EXPORT_READ_ONLY). Devices and the kernel may still write it.
+ */
+#define MOSAIC_ALLOC_READ_ONLY	(1U << 0)
+#define MOSAIC_ALLOC_FLAGS	MOSAIC_ALLOC_READ_ONLY
+
 struct mosaic_alloc {
 	__u32 argsz;
 	__u32 flags;
@@ -403,7 +424,7 @@ struct mosaic_sync {
 /**
  * struct mosaic_export - argument of %MOSAIC_IOC_EXPORT (on a buffer fd)
  * @argsz: sizeof(struct mosaic_export) as the caller knows it.
- * @flags: must be zero.
+ * @flags: %MOSAIC_EXPORT_READ_ONLY or 0; other bits are %EINVAL.
  * @offset: first byte to export; page aligned.
  * @length: bytes to export; page aligned, or 0 for "to the end of the
  *	buffer". The range must lie inside the buffer (%EINVAL).
@@ -418,6 +439,18 @@ struct mosaic_sync {
  * ``mmap()`` and ``DMA_BUF_IOCTL_SYNC`` (which syncs the exported range
  * like %MOSAIC_IOC_SYNC).
  */
+/*
+ * struct mosaic_export.flags
+ *
+ * MOSAIC_EXPORT_READ_ONLY: the dma-buf fd is opened O_RDONLY, its CPU
+ * mappings are never writable (PROT_WRITE with MAP_SHARED and a later
+ * mprotect(PROT_WRITE) fail with EACCES), and an importer may map it for
+ * DMA_TO_DEVICE only (the device reads; other directions fail with
+ * EACCES). Implied for every export of a MOSAIC_ALLOC_READ_ONLY buffer.
+ */
+#define MOSAIC_EXPORT_READ_ONLY	(1U << 0)
+#define MOSAIC_EXPORT_FLAGS	MOSAIC_EXPORT_READ_ONLY
+
 struct mosaic_export {
 	__u32 argsz;
 	__u32 flags;

@@ -129,7 +129,7 @@ MOSAIC_API int mosaic_max_buffer_size(uint64_t *bytes);
  *	power of two), 0 for the backend's default; must be 0 for others
  * @device: PCI device name ("0000:00:04.0") for the device backends, or
  *	NULL for the module's own platform device
- * @flags: must be 0
+ * @flags: %MOSAIC_ALLOC_READ_ONLY or 0 (see <linux/mosaic.h>)
  * @bar: mmio: index of the memory BAR to map (0-5); must be 0 for others
  *	(LIBMOSAIC_1.1; a 1.0 caller's struct ends before it)
  * @cache: mmio: an enum mosaic_cache value; must be 0 (default) for

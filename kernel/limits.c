@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Resource limits: how much memory buffers may hold, module-wide and per
+ * user.
+ *
+ * Two limits apply to every buffer of RAM (device memory, the mmio
+ * backend, is not RAM and is not counted):
+ *
+ * - The module-wide cap, the max_total_size parameter: the bytes all live
+ *   buffers hold together. Above it an allocation fails with -EAGAIN, for
+ *   everyone, root included: it protects the machine, not a user from
+ *   another. 0 means no cap.
+ * - The per-user limit, RLIMIT_MEMLOCK, charged to user->locked_vm the way
+ *   io_uring charges its fixed buffers (io_uring/rsrc.c, __io_account_mem):
+ *   the buffer's pages count against the allocating user's locked-memory
+ *   limit, shared with mlock()ed memory of that user's processes, io_uring
+ *   and BPF. Above it an allocation fails with -ENOMEM. CAP_IPC_LOCK
+ *   exempts a caller, as it exempts mlock().
+ *
+ * Why RLIMIT_MEMLOCK and not memcg (__GFP_ACCOUNT): buffer memory is
+ * pinned, unswappable and often not even page-allocator memory (coherent
+ * and CMA chunks come from the DMA layer, which has no gfp accounting for
+ * them), so memcg could charge only some backends; RLIMIT_MEMLOCK counts
+ * every backend the same, at one place, and is what administrators
+ * already use to bound pinned memory.
+ *
+ * The charge is taken before the backend allocates and given back when
+ * the buffer is freed, which may be long after the allocating process
+ * exited (a mapping inherited by a child, a dma-buf passed on): the
+ * buffer holds a reference on the user_struct it charged.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
+#include <linux/sysfs.h>
+
+#include "mosaic_internal.h"
+
+static unsigned long mosaic_max_total_size;
+module_param_named(max_total_size, mosaic_max_total_size, ulong, 0644);
+MODULE_PARM_DESC(max_total_size,
+		 "Bytes all buffers together may hold; 0 (default) means 3/4 of RAM at load time");
+
+/* Bytes charged to the module-wide cap now. */
+static atomic_long_t mosaic_total_size;
+
+/* Read-only view of mosaic_total_size, for tests and administrators. */
+static int mosaic_total_size_get(char *out, const struct kernel_param *kp)
+{
+	return sysfs_emit(out, "%ld\n", atomic_long_read(&mosaic_total_size));
+}
+
+static const struct kernel_param_ops mosaic_total_size_ops = {
+	.get = mosaic_total_size_get,
+};
+module_param_cb(total_size, &mosaic_total_size_ops, NULL, 0444);
+MODULE_PARM_DESC(total_size, "Bytes all live buffers hold now (read only)");
+
+/**
+ * mosaic_limits_init() - set the default module-wide cap
+ *
+ * 3/4 of RAM: well beyond any sane workload, yet far enough from all of it
+ * that buffers alone cannot push the machine into the OOM killer.
+ */
+void mosaic_limits_init(void)
+{
+	if (!mosaic_max_total_size)
+		mosaic_max_total_size = (totalram_pages() / 4 * 3) << PAGE_SHIFT;
+}
+
+static int mosaic_charge_total(unsigned long bytes)
+{
+	unsigned long cap = READ_ONCE(mosaic_max_total_size);
+	long cur = atomic_long_read(&mosaic_total_size);
+
+	do {
+		if (cap && (bytes > cap || cur > cap - bytes))
+			return -EAGAIN;
+	} while (!atomic_long_try_cmpxchg(&mosaic_total_size, &cur,
+					  cur + bytes));
+	return 0;
+}
+
+/* As io_uring's __io_account_mem(): locked_vm against RLIMIT_MEMLOCK. */
+static int mosaic_charge_user(struct user_struct *user, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long cur = atomic_long_read(&user->locked_vm);
+
+	do {
+		if (pages > limit || cur > limit - pages)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+					  cur + pages));
+	return 0;
+}
+
+/**
+ * mosaic_limits_charge() - charge a new buffer to the caller and the cap
+ * @buf: the buffer, sized, with its backend set, not yet allocated
+ *
+ * Charges @buf->size bytes to the module-wide cap and, unless the caller
+ * has CAP_IPC_LOCK, @buf->nr_pages pages to the calling user's
+ * RLIMIT_MEMLOCK. mosaic_limits_uncharge() gives both back.
+ *
+ * Return: 0, -EAGAIN above the module-wide cap, -ENOMEM above the user's
+ * RLIMIT_MEMLOCK.
+ */
+int mosaic_limits_charge(struct mosaic_buf *buf)
+{
+	struct user_struct *user;
+	int ret;
+
+	if (buf->backend->io)
+		return 0;
+	ret = mosaic_charge_total(buf->size);
+	if (ret)
+		return ret;
+	buf->charged_bytes = buf->size;
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+
+	user = get_current_user();
+	ret = mosaic_charge_user(user, buf->nr_pages);
+	if (ret) {
+		free_uid(user);
+		mosaic_limits_uncharge(buf);
+		return ret;
+	}
+	buf->charged_user = user;
+	buf->charged_pages = buf->nr_pages;
+	return 0;
+}
+
+/**
+ * mosaic_limits_uncharge() - give back what mosaic_limits_charge() took
+ * @buf: the buffer; safe to call when nothing was charged
+ */
+void mosaic_limits_uncharge(struct mosaic_buf *buf)
+{
+	if (buf->charged_user) {
+		atomic_long_sub(buf->charged_pages,
+				&buf->charged_user->locked_vm);
+		free_uid(buf->charged_user);
+		buf->charged_user = NULL;
+		buf->charged_pages = 0;
+	}
+	atomic_long_sub(buf->charged_bytes, &mosaic_total_size);
+	buf->charged_bytes = 0;
+}

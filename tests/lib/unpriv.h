@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Running part of a test as an unprivileged user.
+ *
+ * /dev/mosaic is root-only (0600) as the module creates it; the udev rule
+ * hands it to a group. A test stands in for a member of that group by
+ * opening the device as root and then dropping every privilege: the
+ * ioctls check the caller's credentials at call time, so what the child
+ * gets afterwards is what an ordinary user gets.
+ */
+#ifndef MOSAIC_TESTS_UNPRIV_H
+#define MOSAIC_TESTS_UNPRIV_H
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* nobody:nogroup; no process of the test VM runs as this user. */
+#define UNPRIV_UID	65534
+#define UNPRIV_GID	65534
+
+/*
+ * Set RLIMIT_MEMLOCK (soft and hard; RLIM_INFINITY for none) while still
+ * root, then become UNPRIV_UID with no supplementary groups. setuid()
+ * away from root clears every capability (no SECBIT_KEEP_CAPS).
+ * Returns 0 or -errno.
+ */
+static inline int unpriv_drop(rlim_t memlock)
+{
+	struct rlimit rl = { .rlim_cur = memlock, .rlim_max = memlock };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -errno;
+	if (setgroups(0, NULL) || setgid(UNPRIV_GID) || setuid(UNPRIV_UID))
+		return -errno;
+	/* Proof: root could go back; we must not be able to. */
+	if (setuid(0) == 0)
+		return -EPERM;
+	return 0;
+}
+
+/* Shared anonymous memory a child reports results through (never NULL). */
+static inline void *unpriv_shared(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap shared");
+		_exit(1);
+	}
+	memset(p, 0, len);
+	return p;
+}
+
+#endif /* MOSAIC_TESTS_UNPRIV_H */
