@@ -363,7 +363,10 @@ static __inline__ __u64 mosaic_pattern_word(__u64 seed, __u64 offset)
  * page strategies add one reference and one mapcount for every user PTE
  * that maps one of its pages; the PFN strategies add neither. For a
  * compound page every page reports the head's count, so a fully mapped
- * order-9 page reads 1 + 512 per mapping. ``/proc/kpagecount`` shows the
+ * order-9 page reads 1 + 512 per mapping. A PMD mapping (strategy huge)
+ * adds one reference and one entire mapcount to its compound page, so an
+ * order-9 page mapped by one PMD reads 1 + 1, each of its pages mapcount 1;
+ * @unexplained_refs subtracts the PMD once, not once per page. ``/proc/kpagecount`` shows the
  * mapcount half of this from the outside; this ioctl shows both halves
  * from the inside. %EOPNOTSUPP for memory without a &struct page.
  */
