@@ -416,14 +416,30 @@ static const struct file_operations mosaic_buf_fops = {
 /*
  * Strategy huge: a mapping without an address hint starts at an address
  * congruent to its buffer offset modulo 2 MiB, so that every aligned block
- * can get a PMD. The kernel's helper for file THPs does exactly that (on
- * kernels before 5.18 only for DAX files: there the caller has to pass an
- * aligned hint); without THP it is NULL, the default.
+ * can get a PMD. The kernel's helper for file THPs does exactly that
+ * (before 5.18 only for DAX files, which compat.h makes up for). Without
+ * THP there are no PMD mappings to align for: the default allocator.
  */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+static unsigned long mosaic_buf_get_unmapped_area(struct file *file,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long pgoff,
+						  unsigned long flags)
+{
+	unsigned long ret = thp_get_unmapped_area(file, addr, len, pgoff,
+						  flags);
+
+	return mosaic_thp_align_area(ret, file, addr, len, pgoff, flags);
+}
+#else
+#define mosaic_buf_get_unmapped_area	NULL
+#endif
+
 static const struct file_operations mosaic_buf_huge_fops = {
 	.owner = THIS_MODULE,
 	.mmap = mosaic_buf_file_mmap,
-	.get_unmapped_area = thp_get_unmapped_area,
+	.get_unmapped_area = mosaic_buf_get_unmapped_area,
 	.release = mosaic_buf_file_release,
 	.unlocked_ioctl = mosaic_buf_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -18,7 +18,9 @@
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/pci.h>
 
 #include <compat-probes.h>
@@ -397,6 +399,48 @@ static vm_fault_t prefix##_huge_fault(struct vm_fault *vmf,		\
 	return prefix##_do_huge_fault(vmf);				\
 }
 #endif
+
+/**
+ * mosaic_thp_align_area() - make sure a huge mapping got a PMD-aligned address
+ * @ret: what thp_get_unmapped_area() chose
+ * @file: the file being mapped
+ * @addr: the caller's hint, 0 for none
+ * @len: bytes
+ * @pgoff: page offset in the file
+ * @flags: mmap flags
+ *
+ * thp_get_unmapped_area() aligned only DAX files before 5.18 ("mm/readahead:
+ * Align file mappings for non-DAX"). Where the mm still has its own
+ * allocator (HAVE_MM_STRUCT_GET_UNMAPPED_AREA, before 6.10) and the helper
+ * returned an address that is not congruent to @pgoff modulo PMD_SIZE for a
+ * caller without a hint, do what the helper does since: ask for
+ * PMD_SIZE more and align inside. Later kernels always align.
+ *
+ * Return: the address to map at, or @ret.
+ */
+static inline unsigned long mosaic_thp_align_area(unsigned long ret,
+						  struct file *file,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long pgoff,
+						  unsigned long flags)
+{
+#ifdef HAVE_MM_STRUCT_GET_UNMAPPED_AREA
+	unsigned long off = pgoff << PAGE_SHIFT, padded;
+
+	if (IS_ERR_VALUE(ret) || addr || (flags & MAP_FIXED) ||
+	    len < PMD_SIZE || len + PMD_SIZE < len ||
+	    !((off - ret) & (PMD_SIZE - 1)))
+		return ret;
+	padded = current->mm->get_unmapped_area(file, 0, len + PMD_SIZE,
+						pgoff, flags);
+	if (IS_ERR_VALUE(padded))
+		return ret;
+	return padded + ((off - padded) & (PMD_SIZE - 1));
+#else
+	return ret;
+#endif
+}
 
 /**
  * mosaic_entire_mapcount() - PMD mappings of a compound page
