@@ -33,7 +33,8 @@ MMIO_PATTERN := $(BUILD)/host/mmio-pattern
 # The test VM: a real IOMMU (VT-d) in front of QEMU's edu PCI DMA device,
 # so the device backends run both translated (edu) and untranslated (the
 # module's own platform device) in one boot; loop for the O_DIRECT tests.
-VM_CHECK_FLAGS := --qemu -device --qemu intel-iommu \
+# 3G: t14_huge maps a 1 GiB buffer of order-9 pages.
+VM_CHECK_FLAGS := --mem 3G --qemu -device --qemu intel-iommu \
 		  --qemu -device --qemu edu \
 		  --append intel_iommu=on --append iommu.strict=1 --modprobe loop \
 		  $(VM_CHECK_IVSHMEM_FLAGS)
@@ -193,7 +194,7 @@ DEBUG_IVSHMEM := $(BUILD)/ivshmem-debug.bin
 check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 	@$(MMIO_PATTERN) fill $(DEBUG_IVSHMEM) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
-		--pass debug vm/check $(VM_RUN_FLAGS) \
+		--pass debug vm/check --mem 3G $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
 			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
 			$(DEBUG_SHORT_ABUSE) \

@@ -44,6 +44,7 @@ static const struct mosaic_map_ops *const mosaic_strategies[] = {
 	[MOSAIC_STRATEGY_REMAP_PFN] = &mosaic_map_remap_pfn,
 	[MOSAIC_STRATEGY_FAULT] = &mosaic_map_fault,
 	[MOSAIC_STRATEGY_PFN_FAULT] = &mosaic_map_pfn_fault,
+	[MOSAIC_STRATEGY_HUGE] = &mosaic_map_huge,
 };
 
 /**
@@ -139,6 +140,8 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	strategy = mosaic_strategies[strategy_id];
 	/* See enum mosaic_strategy: whose pages may be mapped as pages. */
 	if (strategy->needs_pages && !backend->page_backed)
+		return ERR_PTR(-EINVAL);
+	if (strategy->pages_or_pfns && backend->io)
 		return ERR_PTR(-EINVAL);
 	/* A device is optional for page-backed memory: it gets mapped. */
 	if (backend->needs_device && !dev)
@@ -283,6 +286,16 @@ static vm_fault_t mosaic_vm_do_map_pages(struct vm_fault *vmf, pgoff_t start,
 /* ->map_pages() of kernels before 5.12 returns nothing (compat.h). */
 MOSAIC_DEFINE_MAP_PAGES(mosaic_vm)
 
+static vm_fault_t mosaic_vm_do_huge_fault(struct vm_fault *vmf)
+{
+	struct mosaic_buf *buf = vmf->vma->vm_private_data;
+
+	return buf->strategy->huge_fault(vmf);
+}
+
+/* ->huge_fault() took an enum page_entry_size before 6.6 (compat.h). */
+MOSAIC_DEFINE_HUGE_FAULT(mosaic_vm)
+
 static const struct vm_operations_struct mosaic_vm_ops = {
 	.open = mosaic_vm_open,
 	.close = mosaic_vm_close,
@@ -296,6 +309,27 @@ static const struct vm_operations_struct mosaic_vm_ops_fault_around = {
 	.fault = mosaic_vm_fault,
 	.map_pages = mosaic_vm_map_pages,
 };
+
+static const struct vm_operations_struct mosaic_vm_ops_huge = {
+	.open = mosaic_vm_open,
+	.close = mosaic_vm_close,
+	.fault = mosaic_vm_fault,
+	.huge_fault = mosaic_vm_huge_fault,
+};
+
+/*
+ * VM flags by kind of mapping; see mosaic_buf_mmap(). A strategy that maps
+ * page-backed memory as plain file pages (huge) sets neither MIXEDMAP nor
+ * PFNMAP: to the core's PMD zap and split paths such a VMA is "special",
+ * and they would give back neither the reference nor the mapcount of a
+ * PMD-mapped compound page.
+ */
+static vm_flags_t mosaic_buf_vm_kind(const struct mosaic_buf *buf)
+{
+	if (buf->strategy->pages_or_pfns)
+		return buf->backend->page_backed ? 0 : VM_PFNMAP | VM_IO;
+	return buf->strategy->needs_pages ? VM_MIXEDMAP : VM_PFNMAP | VM_IO;
+}
 
 /**
  * mosaic_buf_mmap() - map a buffer, or part of it, into a user VMA
@@ -359,11 +393,11 @@ int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
 	 * can be huge. MIXEDMAP for page strategies: pages may then be
 	 * inserted from the fault path, under the mmap read lock. PFNMAP|IO
 	 * for PFN strategies: vmf_insert_pfn() of RAM requires it, and it
-	 * tells get_user_pages() there are no pages to take.
+	 * tells get_user_pages() there are no pages to take. Neither for
+	 * huge on page-backed memory (mosaic_buf_vm_kind()).
 	 */
 	mosaic_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP |
-			    (buf->strategy->needs_pages ? VM_MIXEDMAP :
-							  VM_PFNMAP | VM_IO));
+			    mosaic_buf_vm_kind(buf));
 	/*
 	 * Device memory is mapped with the caching mode it was asked for.
 	 * Only x86-style coherent DMA may map coherent chunks cached.
@@ -375,7 +409,8 @@ int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
 		 !dev_is_dma_coherent(buf->dev))
 		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
 	vma->vm_ops = buf->strategy->map_pages ? &mosaic_vm_ops_fault_around :
-						 &mosaic_vm_ops;
+		      buf->strategy->huge_fault ? &mosaic_vm_ops_huge :
+						  &mosaic_vm_ops;
 	vma->vm_private_data = buf;
 
 	ret = buf->strategy->mmap(buf, vma);
@@ -416,6 +451,39 @@ static const struct file_operations mosaic_buf_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Strategy huge: a mapping without an address hint starts at an address
+ * congruent to its buffer offset modulo 2 MiB, so that every aligned block
+ * can get a PMD. The kernel's helper for file THPs does exactly that
+ * (before 5.18 only for DAX files, which compat.h makes up for). Without
+ * THP there are no PMD mappings to align for: the default allocator.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+static unsigned long mosaic_buf_get_unmapped_area(struct file *file,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long pgoff,
+						  unsigned long flags)
+{
+	unsigned long ret = thp_get_unmapped_area(file, addr, len, pgoff,
+						  flags);
+
+	return mosaic_thp_align_area(ret, file, addr, len, pgoff, flags);
+}
+#else
+#define mosaic_buf_get_unmapped_area	NULL
+#endif
+
+static const struct file_operations mosaic_buf_huge_fops = {
+	.owner = THIS_MODULE,
+	.mmap = mosaic_buf_file_mmap,
+	.get_unmapped_area = mosaic_buf_get_unmapped_area,
+	.release = mosaic_buf_file_release,
+	.unlocked_ioctl = mosaic_buf_file_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
  * @buf: the buffer; its caller's reference moves to the fd on success
@@ -441,7 +509,9 @@ int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 	 * A read-only buffer gets a read-only fd: the core then refuses
 	 * MAP_SHARED with PROT_WRITE itself (mosaic_buf_mmap() checks too).
 	 */
-	file = anon_inode_getfile("[mosaic]", &mosaic_buf_fops, buf,
+	file = anon_inode_getfile("[mosaic]",
+				  buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
+				  &mosaic_buf_huge_fops : &mosaic_buf_fops, buf,
 				  (buf->read_only ? O_RDONLY : O_RDWR) |
 				  O_CLOEXEC);
 	if (IS_ERR(file)) {

@@ -18,7 +18,9 @@
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/pci.h>
 
 #include <compat-probes.h>
@@ -298,5 +300,175 @@ mosaic_dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 #define KUNIT_ASSERT_NOT_NULL(test, ptr) \
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ptr)
 #endif
+
+/*
+ * Strategy "huge" (kernel/map/huge.c): which mechanism maps a 2 MiB block
+ * with one PMD on this kernel, for page-backed memory and for the rest
+ * (enum mosaic_huge_mode). Without THP the core has no PMD mappings of
+ * files at all.
+ *
+ * Pages: vmf_insert_folio_pmd() (HAVE_VMF_INSERT_FOLIO_PMD) where it
+ * exists; before, the core's own finish_fault() -> do_set_pmd(), which
+ * maps an order-9 compound page that ->fault returned with one PMD, the
+ * path of page-cache THPs (5.10 on).
+ *
+ * PFNs: vmf_insert_pfn_pmd() only where PMDs have a special bit
+ * (HAVE_PMD_SPECIAL and the architecture's CONFIG_ARCH_SUPPORTS_PMD_PFNMAP);
+ * otherwise PTEs, see kernel/map/huge.c.
+ */
+#if IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && defined(HAVE_VMF_INSERT_FOLIO_PMD)
+#define MOSAIC_HAVE_FOLIO_PMD	1
+#define MOSAIC_HUGE_PAGE_MODE	MOSAIC_HUGE_FOLIO_PMD
+#elif IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)
+#define MOSAIC_HAVE_FOLIO_PMD	0
+#define MOSAIC_HUGE_PAGE_MODE	MOSAIC_HUGE_FAULT_PMD
+#else
+#define MOSAIC_HAVE_FOLIO_PMD	0
+#define MOSAIC_HUGE_PAGE_MODE	MOSAIC_HUGE_PTE
+#endif
+
+#if IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && defined(HAVE_PMD_SPECIAL) && \
+	IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+#define MOSAIC_HAVE_PFN_PMD	1
+#define MOSAIC_HUGE_PFN_MODE	MOSAIC_HUGE_PFN_PMD
+#else
+#define MOSAIC_HAVE_PFN_PMD	0
+#define MOSAIC_HUGE_PFN_MODE	MOSAIC_HUGE_PTE
+#endif
+
+#if MOSAIC_HAVE_PFN_PMD && !defined(HAVE_VMF_INSERT_PFN_PMD_ULONG)
+#include <linux/pfn_t.h>
+#endif
+
+/**
+ * mosaic_vmf_insert_folio_pmd() - map an order-9 compound page with a PMD
+ * @vmf: the PMD fault
+ * @head: the compound page's head
+ * @write: map it writable
+ *
+ * Only called in the folio-pmd mode (%MOSAIC_HUGE_PAGE_MODE).
+ *
+ * Return: the fault result; %VM_FAULT_FALLBACK where the kernel lacks it.
+ */
+static inline vm_fault_t mosaic_vmf_insert_folio_pmd(struct vm_fault *vmf,
+						     struct page *head,
+						     bool write)
+{
+#if MOSAIC_HAVE_FOLIO_PMD
+	return vmf_insert_folio_pmd(vmf, page_folio(head), write);
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
+
+/**
+ * mosaic_vmf_insert_pfn_pmd() - map 2 MiB of frames with a special PMD
+ * @vmf: the PMD fault
+ * @pfn: first frame, 2 MiB-aligned
+ * @write: map it writable
+ *
+ * Only called in the pfn-pmd mode (%MOSAIC_HUGE_PFN_MODE). The argument
+ * was a pfn_t until 6.17 (HAVE_VMF_INSERT_PFN_PMD_ULONG).
+ *
+ * Return: the fault result; %VM_FAULT_FALLBACK where it is not safe.
+ */
+static inline vm_fault_t mosaic_vmf_insert_pfn_pmd(struct vm_fault *vmf,
+						   unsigned long pfn,
+						   bool write)
+{
+#if !MOSAIC_HAVE_PFN_PMD
+	return VM_FAULT_FALLBACK;
+#elif defined(HAVE_VMF_INSERT_PFN_PMD_ULONG)
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#endif
+}
+
+/*
+ * ->huge_fault takes the entry's page order since 6.6 ("mm: remove enum
+ * page_entry_size"), an enum page_entry_size before.
+ * MOSAIC_DEFINE_HUGE_FAULT(prefix) defines the op prefix_huge_fault()
+ * around prefix_do_huge_fault(vmf), which handles PMD faults only.
+ */
+#ifdef HAVE_PAGE_ENTRY_SIZE
+#define MOSAIC_DEFINE_HUGE_FAULT(prefix)				\
+static vm_fault_t prefix##_huge_fault(struct vm_fault *vmf,		\
+				      enum page_entry_size pe_size)	\
+{									\
+	if (pe_size != PE_SIZE_PMD)					\
+		return VM_FAULT_FALLBACK;				\
+	return prefix##_do_huge_fault(vmf);				\
+}
+#else
+#define MOSAIC_DEFINE_HUGE_FAULT(prefix)				\
+static vm_fault_t prefix##_huge_fault(struct vm_fault *vmf,		\
+				      unsigned int order)		\
+{									\
+	if (order != PMD_SHIFT - PAGE_SHIFT)				\
+		return VM_FAULT_FALLBACK;				\
+	return prefix##_do_huge_fault(vmf);				\
+}
+#endif
+
+/**
+ * mosaic_thp_align_area() - make sure a huge mapping got a PMD-aligned address
+ * @ret: what thp_get_unmapped_area() chose
+ * @file: the file being mapped
+ * @addr: the caller's hint, 0 for none
+ * @len: bytes
+ * @pgoff: page offset in the file
+ * @flags: mmap flags
+ *
+ * thp_get_unmapped_area() aligned only DAX files before 5.18 ("mm/readahead:
+ * Align file mappings for non-DAX"). Where the mm still has its own
+ * allocator (HAVE_MM_STRUCT_GET_UNMAPPED_AREA, before 6.10) and the helper
+ * returned an address that is not congruent to @pgoff modulo PMD_SIZE for a
+ * caller without a hint, do what the helper does since: ask for
+ * PMD_SIZE more and align inside. Later kernels always align.
+ *
+ * Return: the address to map at, or @ret.
+ */
+static inline unsigned long mosaic_thp_align_area(unsigned long ret,
+						  struct file *file,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long pgoff,
+						  unsigned long flags)
+{
+#ifdef HAVE_MM_STRUCT_GET_UNMAPPED_AREA
+	unsigned long off = pgoff << PAGE_SHIFT, padded;
+
+	if (IS_ERR_VALUE(ret) || addr || (flags & MAP_FIXED) ||
+	    len < PMD_SIZE || len + PMD_SIZE < len ||
+	    !((off - ret) & (PMD_SIZE - 1)))
+		return ret;
+	padded = current->mm->get_unmapped_area(file, 0, len + PMD_SIZE,
+						pgoff, flags);
+	if (IS_ERR_VALUE(padded))
+		return ret;
+	return padded + ((off - padded) & (PMD_SIZE - 1));
+#else
+	return ret;
+#endif
+}
+
+/**
+ * mosaic_entire_mapcount() - PMD mappings of a compound page
+ * @head: the compound page's head
+ *
+ * compound_mapcount() became folio_entire_mapcount() in 5.18
+ * (HAVE_FOLIO_ENTIRE_MAPCOUNT).
+ *
+ * Return: how many PMDs map the compound page as a whole.
+ */
+static inline int mosaic_entire_mapcount(struct page *head)
+{
+#ifdef HAVE_FOLIO_ENTIRE_MAPCOUNT
+	return folio_entire_mapcount(page_folio(head));
+#else
+	return compound_mapcount(head);
+#endif
+}
 
 #endif /* _MOSAIC_COMPAT_H */

@@ -94,6 +94,7 @@ static int mosaic_ioctl_info(struct mosaic_buf *buf,
 			cond_resched();
 	}
 	info.nr_runs = info.nr_segments - info.nr_adjacent;
+	mosaic_huge_info(buf, &info);
 	return mosaic_copy_arg_to_user(uarg, &info, sizeof(info));
 }
 
@@ -163,9 +164,12 @@ static int mosaic_ioctl_pattern(struct mosaic_buf *buf,
 
 /*
  * References on one allocation unit that the refcount rule does not
- * explain: its count minus the buffer's own reference minus one per PTE.
- * A compound page is one unit and is counted once, at its head, and only
- * when it lies wholly inside [first, end).
+ * explain: its count minus the buffer's own reference minus one per PTE
+ * and one per PMD. A compound page is one unit and is counted once, at
+ * its head, and only when it lies wholly inside [first, end). A PMD
+ * mapping is counted once in the entire mapcount, and also in the
+ * mapcount of every page (page_mapcount() includes it), so those pages
+ * count PTEs only once the entire mapcount is taken off.
  */
 static long mosaic_unexplained_refs(struct page *page, pgoff_t pgoff,
 				    pgoff_t end)
@@ -173,15 +177,17 @@ static long mosaic_unexplained_refs(struct page *page, pgoff_t pgoff,
 	struct page *head = compound_head(page);
 	unsigned long i, nr;
 	long refs;
+	int entire;
 
 	if (head != page)
 		return 0;
 	nr = compound_nr(head);
 	if (pgoff + nr > end)
 		return 0;
-	refs = page_count(head) - 1;
+	entire = nr > 1 ? mosaic_entire_mapcount(head) : 0;
+	refs = page_count(head) - 1 - entire;
 	for (i = 0; i < nr; i++)
-		refs -= mosaic_page_mapcount(head + i);
+		refs -= mosaic_page_mapcount(head + i) - entire;
 	return refs;
 }
 

@@ -86,6 +86,9 @@ struct mosaic_backend_ops {
  * struct mosaic_map_ops - how a buffer's segments get into a user VMA
  * @name: short name for logs
  * @needs_pages: maps &struct page (page strategy) rather than PFNs
+ * @pages_or_pfns: maps the pages of page-backed memory as refcounted
+ *	pages in a VMA that is neither VM_MIXEDMAP nor VM_PFNMAP, and any
+ *	other RAM as PFNs (VM_PFNMAP); not device memory
  * @mmap: populate @vma (or prepare it for lazy faults) from @buf, starting
  *	at buffer page @vma->vm_pgoff. Called with the mmap lock held for
  *	writing, after the core has checked the range and set the VMA flags.
@@ -93,14 +96,17 @@ struct mosaic_backend_ops {
  *	eager ones, because a zap (MADV_DONTNEED) removes PTEs that were
  *	inserted at mmap time and the next touch must find the same memory.
  * @map_pages: optional fault-around
+ * @huge_fault: optional: install a PMD for @vmf, or %VM_FAULT_FALLBACK
  */
 struct mosaic_map_ops {
 	const char *name;
 	bool needs_pages;
+	bool pages_or_pfns;
 	int (*mmap)(struct mosaic_buf *buf, struct vm_area_struct *vma);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
 	vm_fault_t (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff,
 				pgoff_t end_pgoff);
+	vm_fault_t (*huge_fault)(struct vm_fault *vmf);
 };
 
 /**
@@ -248,6 +254,7 @@ extern const struct mosaic_map_ops mosaic_map_map_pages;
 extern const struct mosaic_map_ops mosaic_map_remap_pfn;
 extern const struct mosaic_map_ops mosaic_map_fault;
 extern const struct mosaic_map_ops mosaic_map_pfn_fault;
+extern const struct mosaic_map_ops mosaic_map_huge;
 
 /* buffer.c */
 bool mosaic_backend_needs_device(u32 backend);
@@ -318,6 +325,10 @@ int mosaic_validate_refs(const struct mosaic_refs *r, u64 size);
 int mosaic_validate_sync(const struct mosaic_sync *s, u64 size);
 int mosaic_validate_export(const struct mosaic_export *e, u64 size);
 int mosaic_validate_segments(const struct mosaic_segments *g);
+
+/* map/huge.c */
+u32 mosaic_huge_mode(const struct mosaic_buf *buf);
+void mosaic_huge_info(const struct mosaic_buf *buf, struct mosaic_info *info);
 
 /* ioctl.c */
 int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,

@@ -137,11 +137,12 @@ int mosaic_validate_stats(const struct mosaic_stats *st)
  * mosaic_validate_info() - argument of %MOSAIC_IOC_INFO
  * @info: kernel copy
  *
- * Return: 0, or -EINVAL for an unknown flag or a reserved byte that is set.
+ * Return: 0, or -EINVAL for an unknown flag, padding or a reserved byte
+ * that is set.
  */
 int mosaic_validate_info(const struct mosaic_info *info)
 {
-	if (info->flags || !mosaic_reserved_zero(info))
+	if (info->flags || info->__pad || !mosaic_reserved_zero(info))
 		return -EINVAL;
 	return 0;
 }

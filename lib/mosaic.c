@@ -307,6 +307,9 @@ MOSAIC_API int mosaic_buf_info(struct mosaic_buf *buf,
 
 		res.order_count[slot] += in.order_count[k];
 	}
+	res.huge_mode = (enum mosaic_huge_mode)in.huge_mode;
+	res.pmd_bytes = in.pmd_bytes;
+	res.pmd_mapped = in.pmd_mapped;
 	mosaic_copy_out(info, out_size, &res, sizeof(res));
 	return 0;
 }
@@ -559,6 +562,27 @@ static int mosaic_probe(int dev_fd, enum mosaic_backend backend,
 	return 0;
 }
 
+/* How strategy huge maps @backend's memory here, or MOSAIC_HUGE_NONE. */
+static uint32_t mosaic_probe_huge(int dev_fd, enum mosaic_backend backend)
+{
+	struct mosaic_buf_params p = {
+		.struct_size = sizeof(p),
+		.size = 2 * mosaic_page_size(),
+		.backend = backend,
+		.strategy = MOSAIC_STRATEGY_HUGE,
+	};
+	struct mosaic_info in = { .argsz = sizeof(in) };
+	int fd = mosaic_alloc_fd(dev_fd, &p);
+	uint32_t mode = MOSAIC_HUGE_NONE;
+
+	if (fd < 0)
+		return mode;
+	if (!mosaic_ioctl(fd, MOSAIC_IOC_INFO, &in))
+		mode = in.huge_mode;
+	close(fd);
+	return mode;
+}
+
 MOSAIC_API int mosaic_features(struct mosaic_dev *dev,
 			       struct mosaic_features *features)
 {
@@ -581,8 +605,11 @@ MOSAIC_API int mosaic_features(struct mosaic_dev *dev,
 		if (ret == -EBADF || ret == -ENOTTY || ret == -EFAULT)
 			return ret;	/* not a working device at all */
 		res.backend_error[b] = ret;
-		if (!ret)
+		if (!ret) {
 			res.backends |= 1u << b;
+			res.huge_mode[b] = mosaic_probe_huge(dev->fd,
+							     (enum mosaic_backend)b);
+		}
 	}
 	/* Every backend takes the PFN strategies and pages takes them all. */
 	for (s = 1; s < 32 && mosaic_strategy_name((enum mosaic_strategy)s); s++)

@@ -33,6 +33,7 @@ static const char *const mosaic_strategy_names[] = {
 	[MOSAIC_STRATEGY_REMAP_PFN] = "remap-pfn",
 	[MOSAIC_STRATEGY_FAULT] = "fault",
 	[MOSAIC_STRATEGY_PFN_FAULT] = "pfn-fault",
+	[MOSAIC_STRATEGY_HUGE] = "huge",
 };
 
 #define MOSAIC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -124,6 +125,9 @@ MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 	case MOSAIC_STRATEGY_REMAP_PFN:
 	case MOSAIC_STRATEGY_PFN_FAULT:
 		return 1;
+	/* Pages where they carry references, PFNs otherwise; not a BAR. */
+	case MOSAIC_STRATEGY_HUGE:
+		return backend != MOSAIC_BACKEND_MMIO;
 	default:
 		return !dma_owned;
 	}

@@ -223,7 +223,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	struct mosaic_stats base;
 	struct mosaic_info info;
 	uint64_t mm = 0, first = 0, bad = 0, firstbad = 0, bd;
-	bool pfn = mt_strategy_is_pfn(s), kpc_ok = false, ok;
+	bool pfn = mt_maps_pfn(b, s), kpc_ok = false, ok;
 	double t0 = now_s();
 	char tag[48], bdwhy[64] = "mid-buffer, no boundary known";
 
@@ -301,11 +301,15 @@ static void valid_pair(uint32_t b, uint32_t s)
 
 		ret = mt_smaps_vmflags(map, fl, sizeof(fl));
 		tap_diag("%s: VmFlags:%s", tag, fl);
+		/* huge maps pages as plain file pages: no mm (see mt_maps_pfn()). */
+		bool mixed = !pfn && s != MOSAIC_STRATEGY_HUGE;
+
 		tap_ok(ret == 0 && mt_vmflag(fl, "de") && mt_vmflag(fl, "dd") &&
 		       (pfn ? mt_vmflag(fl, "pf") && mt_vmflag(fl, "io") && !mt_vmflag(fl, "mm") :
-			      mt_vmflag(fl, "mm") && !mt_vmflag(fl, "pf")),
+			      mt_vmflag(fl, "mm") == mixed && !mt_vmflag(fl, "pf")),
 		       "%s: smaps VmFlags: %s, de (DONTEXPAND), dd (DONTDUMP)", tag,
-		       pfn ? "pf io (PFNMAP|IO)" : "mm (MIXEDMAP), no pf");
+		       pfn ? "pf io (PFNMAP|IO)" :
+		       mixed ? "mm (MIXEDMAP), no pf" : "neither mm nor pf");
 	} else {
 		tap_skip(skip, "%s: smaps VmFlags", tag);
 	}

@@ -459,7 +459,7 @@ static void run_pair(uint32_t b, uint32_t s)
 	snprintf(tagbuf, sizeof(tagbuf), "%s/%s", mt_backend_name(b),
 		 mt_strategy_name(s));
 	tag = tagbuf;
-	pfn = mt_strategy_is_pfn(s);
+	pfn = mt_maps_pfn(b, s);
 	skip = NULL;
 	memset(&before, 0, sizeof(before));
 	if (mt_stats(dev, &base) < 0)

@@ -98,7 +98,7 @@ static void device_pair(uint32_t b, uint32_t s, const char *name, bool iommu)
 	struct mosaic_refs before, r;
 	struct mosaic_stats base;
 	struct mosaic_info info;
-	bool pfn = mt_strategy_is_pfn(s);
+	bool pfn = mt_maps_pfn(b, s);
 	uint64_t bad = 1, mm = 1;
 	const char *skip = NULL;
 	char tag[96];

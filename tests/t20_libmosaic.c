@@ -56,12 +56,12 @@ static const char *const backend_names[] = {
 };
 static const char *const strategy_names[] = {
 	"auto", "insert-page", "insert-pages", "map-pages", "remap-pfn",
-	"fault", "pfn-fault",
+	"fault", "pfn-fault", "huge",
 };
 /* Named backends; the all-pairs walk stops before mmio (it needs a BAR). */
 #define NR_BACKENDS	9
 #define NR_PAIR_BACKENDS	8
-#define NR_STRATEGIES	7
+#define NR_STRATEGIES	8
 
 static struct mosaic_buf_params params(uint64_t size, enum mosaic_backend b,
 				       enum mosaic_strategy s)
@@ -147,6 +147,15 @@ static void test_names(void)
 				      MOSAIC_STRATEGY_AUTO) == 1 &&
 	       mosaic_backend_from_name("MMIO", &b) == 0 && b == MOSAIC_BACKEND_MMIO,
 	       "mmio: named, and only the PFN strategies (and auto) accept it");
+	tap_ok(mosaic_backend_accepts(MOSAIC_BACKEND_MMIO,
+				      MOSAIC_STRATEGY_HUGE) == 0 &&
+	       mosaic_backend_accepts(MOSAIC_BACKEND_COHERENT,
+				      MOSAIC_STRATEGY_HUGE) == 1 &&
+	       mosaic_backend_accepts(MOSAIC_BACKEND_COMPOUND,
+				      MOSAIC_STRATEGY_HUGE) == 1 &&
+	       mosaic_strategy_from_name("HUGE", &s) == 0 &&
+	       s == MOSAIC_STRATEGY_HUGE,
+	       "huge: named, accepted by every backend but mmio");
 	tap_ok(mosaic_backend_accepts((enum mosaic_backend)0,
 				      MOSAIC_STRATEGY_AUTO) == -EINVAL &&
 	       mosaic_backend_accepts(MOSAIC_BACKEND_PAGES,
@@ -604,8 +613,14 @@ static void test_features(struct mosaic_dev *dev, const struct mosaic_stats *bas
 	for (s = 1; s < NR_STRATEGIES; s++)
 		if (!(f.strategies & (1u << s)))
 			tap_diag("strategy %s not reported", strategy_names[s]);
-	tap_ok(f.strategies == 0x7e, "features: all six explicit strategies (%#x)",
+	tap_ok(f.strategies == 0xfe, "features: all seven explicit strategies (%#x)",
 	       f.strategies);
+	/* Pages are never compound: every kernel maps them (or falls back). */
+	tap_ok(f.huge_mode[MOSAIC_BACKEND_PAGES] != MOSAIC_HUGE_NONE &&
+	       f.huge_mode[MOSAIC_BACKEND_PAGES] <= MOSAIC_HUGE_MODE_MAX &&
+	       f.huge_mode[MOSAIC_BACKEND_MMIO] == MOSAIC_HUGE_NONE,
+	       "features: a huge mode for pages (%u), none for the unprobed mmio",
+	       f.huge_mode[MOSAIC_BACKEND_PAGES]);
 	tap_ok(mt_param_u64("max_buffer_size", &param) == 0 &&
 	       f.max_buffer_size == param,
 	       "features: max_buffer_size is the module parameter (%llu)",

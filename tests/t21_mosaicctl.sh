@@ -106,6 +106,10 @@ ok "$(case "$base_buffers$base_pages" in ''|*[!0-9]*) echo 1 ;; *) echo 0 ;; esa
 run features
 ok "$([ "$rc" -eq 0 ] && has_out '^pages  *supported' && has_out '^pfn-fault  *supported' &&
       has_out '^max_buffer_size'; echo $?)" "features lists backends, strategies, limit"
+ok "$([ "$rc" -eq 0 ] && has_out '^huge  *supported' &&
+      { has_out '^pages  *fault-pmd$' || has_out '^pages  *folio-pmd$' ||
+        has_out '^pages  *pte-fallback$'; }; echo $?)" \
+    "features lists strategy huge and the huge mode of each backend"
 run --json features
 limit=$(cat $params_dir/max_buffer_size)
 ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget backends.0.name)" = pages ] &&

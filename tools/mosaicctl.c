@@ -554,7 +554,7 @@ static const char buf_opts_help[] =
 	"  -b, --backend NAME     pages (default), compound, split, coherent, streaming,\n"
 	"                         noncontig, vmalloc, cma, mmio\n"
 	"  -S, --strategy NAME    auto (default), insert-page, insert-pages, map-pages,\n"
-	"                         remap-pfn, fault, pfn-fault\n"
+	"                         remap-pfn, fault, pfn-fault, huge\n"
 	"      --max-order N      compound, split, streaming: largest page order to try\n"
 	"      --chunk-size SIZE  coherent, noncontig: bytes per DMA allocation call\n"
 	"                         (a power of two)\n"
@@ -788,6 +788,20 @@ static int parse_opts(struct ctl *c, const struct command *cmd, int argc,
  * features
  */
 
+/* enum mosaic_huge_mode by name, as the module documents it. */
+static const char *huge_mode_name(uint32_t mode)
+{
+	static const char *const names[] = {
+		[MOSAIC_HUGE_NONE] = "none",
+		[MOSAIC_HUGE_PTE] = "pte-fallback",
+		[MOSAIC_HUGE_FAULT_PMD] = "fault-pmd",
+		[MOSAIC_HUGE_PFN_PMD] = "pfn-pmd",
+		[MOSAIC_HUGE_FOLIO_PMD] = "folio-pmd",
+	};
+
+	return mode <= MOSAIC_HUGE_MODE_MAX ? names[mode] : "unknown";
+}
+
 static int cmd_features(struct ctl *c)
 {
 	struct mosaic_features f = { .struct_size = sizeof(f) };
@@ -824,6 +838,7 @@ static int cmd_features(struct ctl *c)
 				json_str(&j, "error", err_name(f.backend_error[b]));
 			else
 				json_null(&j, "error");
+			json_str(&j, "huge_mode", huge_mode_name(f.huge_mode[b]));
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -860,6 +875,12 @@ static int cmd_features(struct ctl *c)
 	for (s = 1; mosaic_strategy_name((enum mosaic_strategy)s); s++)
 		printf("%-12s %s\n", mosaic_strategy_name((enum mosaic_strategy)s),
 		       f.strategies & (1u << s) ? "supported" : "not supported");
+	printf("\n%-12s %s\n", "huge", "mode (how strategy huge maps 2 MiB blocks)");
+	for (b = 1; mosaic_backend_name((enum mosaic_backend)b); b++)
+		if (f.backends & (1u << b))
+			printf("%-12s %s\n",
+			       mosaic_backend_name((enum mosaic_backend)b),
+			       huge_mode_name(f.huge_mode[b]));
 	if (f.max_buffer_size)
 		printf("\nmax_buffer_size %" PRIu64 " (%s)\n", f.max_buffer_size,
 		       fmt_size(f.max_buffer_size, lim, sizeof(lim)));
@@ -986,6 +1007,8 @@ static int cmd_info(struct ctl *c)
 		for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++)
 			json_u64(&j, NULL, info.order_count[k]);
 		json_arr_end(&j);
+		json_str(&j, "huge_mode", huge_mode_name(info.huge_mode));
+		json_u64(&j, "pmd_bytes", info.pmd_bytes);
 		json_obj_end(&j);
 		return EXIT_OK;
 	}
@@ -999,6 +1022,10 @@ static int cmd_info(struct ctl *c)
 	       info.nr_adjacent);
 	printf("runs       %" PRIu64 " (physically contiguous once merged)\n",
 	       info.nr_runs);
+	if (info.huge_mode != MOSAIC_HUGE_NONE)
+		printf("huge       %s, %s in PMD-mappable 2 MiB blocks\n",
+		       huge_mode_name(info.huge_mode),
+		       fmt_size(info.pmd_bytes, sz, sizeof(sz)));
 	printf("\norder  segment size  segments\n");
 	for (k = 0; k < MOSAIC_BUF_INFO_ORDERS; k++)
 		if (info.order_count[k] > most)

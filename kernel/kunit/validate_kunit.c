@@ -186,6 +186,9 @@ static void stats_and_info(struct kunit *test)
 	info.flags = 2;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_info(&info), -EINVAL);
 	info.flags = 0;
+	info.__pad = 1;
+	KUNIT_EXPECT_EQ(test, mosaic_validate_info(&info), -EINVAL);
+	info.__pad = 0;
 	for (i = 0; i < ARRAY_SIZE(info.__reserved); i++) {
 		info.__reserved[i] = 1;
 		KUNIT_EXPECT_EQ(test, mosaic_validate_info(&info), -EINVAL);

@@ -439,6 +439,7 @@ const char *mt_strategy_name(uint32_t strategy)
 		[MOSAIC_STRATEGY_REMAP_PFN] = "remap-pfn",
 		[MOSAIC_STRATEGY_FAULT] = "fault",
 		[MOSAIC_STRATEGY_PFN_FAULT] = "pfn-fault",
+		[MOSAIC_STRATEGY_HUGE] = "huge",
 	};
 
 	if (strategy < sizeof(names) / sizeof(names[0]) && names[strategy])
@@ -477,7 +478,16 @@ bool mt_backend_needs_device(uint32_t backend)
 
 bool mt_pair_valid(uint32_t backend, uint32_t strategy)
 {
+	if (strategy == MOSAIC_STRATEGY_HUGE)
+		return backend != MOSAIC_BACKEND_MMIO;
 	return mt_strategy_is_pfn(strategy) || mt_backend_page_backed(backend);
+}
+
+bool mt_maps_pfn(uint32_t backend, uint32_t strategy)
+{
+	if (strategy == MOSAIC_STRATEGY_HUGE)
+		return !mt_backend_page_backed(backend);
+	return mt_strategy_is_pfn(strategy);
 }
 
 int mt_alloc_req(int devfd, struct mosaic_alloc *req)

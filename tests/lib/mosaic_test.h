@@ -127,12 +127,19 @@ bool mt_backend_page_backed(uint32_t backend);
 /* coherent, streaming, noncontig and cma allocate for a device. */
 bool mt_backend_needs_device(uint32_t backend);
 /*
- * The header's rule: page strategies only on page-backed backends.
+ * The header's rule: page strategies only on page-backed backends; huge on
+ * everything but mmio.
  * The matrix tests (t10-t12) cover the RAM backends, pages .. cma
  * (MT_MATRIX_LAST_BACKEND).
  */
 #define MT_MATRIX_LAST_BACKEND	MOSAIC_BACKEND_CMA
 bool mt_pair_valid(uint32_t backend, uint32_t strategy);
+/*
+ * Whether the pair builds a VM_PFNMAP mapping: the PFN strategies, and huge
+ * on memory that is not page-backed (huge maps page-backed memory as
+ * refcounted pages in a VMA that is neither VM_MIXEDMAP nor VM_PFNMAP).
+ */
+bool mt_maps_pfn(uint32_t backend, uint32_t strategy);
 
 /*
  * MOSAIC_IOC_ALLOC with every knob: @device is a PCI device name or NULL.

@@ -137,6 +137,15 @@ enum mosaic_cache {
  *	and ``.map_pages`` maps its neighbours (fault-around).
  * @MOSAIC_STRATEGY_PFN_FAULT: nothing at mmap time; ``.fault`` calls
  *	vmf_insert_pfn().
+ * @MOSAIC_STRATEGY_HUGE: nothing at mmap time; a fault maps each 2 MiB
+ *	block that is physically contiguous and 2 MiB-aligned with one PMD
+ *	entry, everything else with PTEs. Page-backed memory is mapped as
+ *	refcounted pages (a PMD takes one reference and one entire
+ *	mapcount on its order-9 compound page; get_user_pages() works),
+ *	any other RAM as PFNs. Which mechanism the running kernel allows,
+ *	if any, is &mosaic_info.huge_mode; see &enum mosaic_huge_mode.
+ *	Not for mmio (%EINVAL). The buffer fd aligns a mapping to 2 MiB
+ *	when mmap() gets no address hint.
  *
  * The four page strategies (insert-page, insert-pages, map-pages, fault)
  * install normal refcounted pages: each PTE takes one page reference and
@@ -164,9 +173,37 @@ enum mosaic_strategy {
 	MOSAIC_STRATEGY_REMAP_PFN = 4,
 	MOSAIC_STRATEGY_FAULT = 5,
 	MOSAIC_STRATEGY_PFN_FAULT = 6,
+	MOSAIC_STRATEGY_HUGE = 7,
 };
 
-#define MOSAIC_STRATEGY_MAX	MOSAIC_STRATEGY_PFN_FAULT
+#define MOSAIC_STRATEGY_MAX	MOSAIC_STRATEGY_HUGE
+
+/**
+ * enum mosaic_huge_mode - how %MOSAIC_STRATEGY_HUGE maps 2 MiB blocks
+ * @MOSAIC_HUGE_NONE: the buffer's strategy is not huge.
+ * @MOSAIC_HUGE_PTE: huge, but this kernel has no safe way to map this
+ *	backend's memory with PMDs: every page is mapped with a PTE. Raw PFN
+ *	PMDs are unsafe before kernels have ``pmd_special()`` (6.12):
+ *	get_user_pages_fast() would take references on pages the PMD does
+ *	not own.
+ * @MOSAIC_HUGE_FAULT_PMD: page-backed memory: ``.fault`` returns the
+ *	page, and the kernel's fault path maps a whole order-9 compound
+ *	page with one PMD, as it does for the page cache.
+ * @MOSAIC_HUGE_PFN_PMD: memory without refcounted pages (coherent, cma,
+ *	noncontig): ``.huge_fault`` calls vmf_insert_pfn_pmd(), which marks
+ *	the PMD special.
+ * @MOSAIC_HUGE_FOLIO_PMD: page-backed memory: ``.huge_fault`` calls
+ *	vmf_insert_folio_pmd().
+ */
+enum mosaic_huge_mode {
+	MOSAIC_HUGE_NONE = 0,
+	MOSAIC_HUGE_PTE = 1,
+	MOSAIC_HUGE_FAULT_PMD = 2,
+	MOSAIC_HUGE_PFN_PMD = 3,
+	MOSAIC_HUGE_FOLIO_PMD = 4,
+};
+
+#define MOSAIC_HUGE_MODE_MAX	MOSAIC_HUGE_FOLIO_PMD
 
 /**
  * struct mosaic_alloc - argument of %MOSAIC_IOC_ALLOC
@@ -242,7 +279,20 @@ struct mosaic_alloc {
  * @nr_maps: out: VMAs that currently map this buffer.
  * @order_count: out: how many segments have each page order
  *	(``order_count[k]`` counts segments of ``2^k`` pages).
+ * @huge_mode: out: &enum mosaic_huge_mode; %MOSAIC_HUGE_NONE unless the
+ *	strategy is %MOSAIC_STRATEGY_HUGE.
+ * @__pad: must be zero.
+ * @pmd_bytes: out: bytes of the buffer a mapping at a 2 MiB-aligned
+ *	address maps with PMDs (0 when @huge_mode is NONE or PTE).
+ * @pmd_mapped: out: PMD entries that map the buffer now, in all
+ *	mappings and processes; counted from the compound pages' entire
+ *	mapcounts, so ``~0`` for %MOSAIC_HUGE_PFN_PMD, whose PMDs leave no
+ *	count, and 0 when no PMD can exist.
  * @__reserved: must be zero.
+ *
+ * @huge_mode, @__pad, @pmd_bytes and @pmd_mapped were reserved (zero) in
+ * the first version: an older caller still passes zeros there and gets
+ * them back filled in.
  */
 struct mosaic_info {
 	__u32 argsz;
@@ -255,7 +305,11 @@ struct mosaic_info {
 	__u64 nr_runs;
 	__u64 nr_maps;
 	__u64 order_count[MOSAIC_INFO_ORDERS];
-	__u64 __reserved[4];
+	__u32 huge_mode;
+	__u32 __pad;
+	__u64 pmd_bytes;
+	__u64 pmd_mapped;
+	__u64 __reserved[1];
 };
 
 /**
@@ -330,7 +384,10 @@ static __inline__ __u64 mosaic_pattern_word(__u64 seed, __u64 offset)
  * page strategies add one reference and one mapcount for every user PTE
  * that maps one of its pages; the PFN strategies add neither. For a
  * compound page every page reports the head's count, so a fully mapped
- * order-9 page reads 1 + 512 per mapping. ``/proc/kpagecount`` shows the
+ * order-9 page reads 1 + 512 per mapping. A PMD mapping (strategy huge)
+ * adds one reference and one entire mapcount to its compound page, so an
+ * order-9 page mapped by one PMD reads 1 + 1, each of its pages mapcount 1;
+ * @unexplained_refs subtracts the PMD once, not once per page. ``/proc/kpagecount`` shows the
  * mapcount half of this from the outside; this ioctl shows both halves
  * from the inside. %EOPNOTSUPP for memory without a &struct page.
  */

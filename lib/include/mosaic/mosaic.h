@@ -90,6 +90,10 @@ MOSAIC_API int mosaic_dev_stats(struct mosaic_dev *dev,
  *	kernel lacks the feature, -EINVAL where the module does not know the
  *	backend, -ENOMEM when memory was short at probe time
  * @max_buffer_size: the module's max_buffer_size parameter, 0 if unknown
+ * @huge_mode: for each backend that allocated, how strategy huge maps its
+ *	2 MiB blocks on this kernel (an enum mosaic_huge_mode from
+ *	<linux/mosaic.h>: MOSAIC_HUGE_PTE is the fallback to PTEs);
+ *	MOSAIC_HUGE_NONE where the backend or the strategy is unavailable
  */
 #define MOSAIC_FEATURES_BACKENDS	16
 
@@ -99,6 +103,7 @@ struct mosaic_features {
 	uint32_t strategies;
 	int backend_error[MOSAIC_FEATURES_BACKENDS];
 	uint64_t max_buffer_size;
+	uint32_t huge_mode[MOSAIC_FEATURES_BACKENDS];
 };
 
 /*
@@ -161,6 +166,12 @@ struct mosaic_buf_params {
  * @nr_runs: contiguous runs once adjacent segments are merged
  * @nr_maps: VMAs that map the buffer now
  * @order_count: segments of each page order (2^k pages)
+ * @huge_mode: strategy huge: how 2 MiB blocks are mapped on this kernel
+ *	(MOSAIC_HUGE_NONE for the other strategies, MOSAIC_HUGE_PTE where
+ *	no safe PMD mechanism exists)
+ * @pmd_bytes: bytes a mapping at a 2 MiB-aligned address maps with PMDs
+ * @pmd_mapped: PMD entries mapping the buffer now, or UINT64_MAX where the
+ *	kernel keeps no count (MOSAIC_HUGE_PFN_PMD)
  */
 struct mosaic_buf_info {
 	size_t struct_size;
@@ -172,6 +183,9 @@ struct mosaic_buf_info {
 	uint64_t nr_runs;
 	uint64_t nr_maps;
 	uint64_t order_count[MOSAIC_BUF_INFO_ORDERS];
+	enum mosaic_huge_mode huge_mode;
+	uint64_t pmd_bytes;
+	uint64_t pmd_mapped;
 };
 
 /**
