@@ -14,10 +14,14 @@
  *   long as the data sits in the pipe, so REFS sees them as
  *   unexplained_refs, one per page, and sees them go when the pipe is read;
  * - io_uring fixed buffers (IORING_REGISTER_BUFFERS): a long-term
- *   pin_user_pages(), visible in REFS while registered. Linux 6.1 refuses
- *   any file-backed VMA but shmem and hugetlbfs there, after pinning, with
- *   EOPNOTSUPP (io_uring/rsrc.c io_pin_pages()); that answer is a skip that
- *   says so, and the pins it took must all be gone again;
+ *   pin_user_pages(), visible in REFS while registered. Before 6.5
+ *   io_uring refuses any file-backed VMA but shmem and hugetlbfs there,
+ *   after pinning, with EOPNOTSUPP (6.1: io_uring/rsrc.c io_pin_pages();
+ *   Debian's 5.10: io_uring/io_uring.c io_sqe_buffer_register()); 6.5
+ *   left that check to GUP ("io_uring: rsrc: delegate VMA file-backed
+ *   check to GUP"), which lets a long-term pin through where the mapping
+ *   needs no dirty tracking, as mosaic's do not. The EOPNOTSUPP answer is
+ *   a skip that says so, and the pins it took must all be gone again;
  * - O_DIRECT: pread() from a loop device over an 8 MiB tmpfs file straight
  *   into the mapping.
  *
@@ -378,7 +382,7 @@ static void step_uring(void)
 		tap_ok(left == 0,
 		       "%s: IORING_REGISTER_BUFFERS pinned the pages, the kernel refused the file-backed VMA (EOPNOTSUPP), no pin left (unexplained %lld)",
 		       tag, (long long)left);
-		tap_skip("this kernel refuses file-backed io_uring fixed buffers (EOPNOTSUPP, io_uring/rsrc.c io_pin_pages)",
+		tap_skip("io_uring before 6.5 refuses fixed buffers in a file-backed VMA that is not shmem or hugetlbfs (EOPNOTSUPP)",
 			 "%s: io_uring pin visible in REFS while registered, gone after unregister", tag);
 		return;
 	}

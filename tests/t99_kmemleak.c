@@ -206,7 +206,7 @@ int main(void)
 
 	if (access(KMEMLEAK, F_OK) != 0) {
 		tap_skip(access("/sys/kernel/debug", F_OK) == 0
-			 ? "no " KMEMLEAK ": kernel without CONFIG_DEBUG_KMEMLEAK (stock kernel)"
+			 ? "no " KMEMLEAK ": kernel without CONFIG_DEBUG_KMEMLEAK (only the debug tier has it)"
 			 : "debugfs is not mounted on /sys/kernel/debug",
 			 "kmemleak scan after the suite");
 		return tap_exit();
