@@ -2128,7 +2128,7 @@ static int cmd_bench_main(struct ctl *c, const struct command *cmd, int argc,
 			       "  -r, --reps N           repetitions per row and size (default 5)\n"
 			       "      --rows REGEX       only the rows whose name matches\n"
 			       "      --large-rows REGEX the rows to run at 1G and more\n"
-			       "                         (default: a few references; '.' for all)\n"
+			       "                         (default: all)\n"
 			       "      --extras           also fault-around, allocation quality and\n"
 			       "                         the fragmenter\n"
 			       "      --raw              print mosaic-bench's CSV records as they are\n"
