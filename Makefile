@@ -306,8 +306,14 @@ check-matrix-kernel:
 #   make bench BENCH_RUN_FLAGS=--serial   the passes one after the other
 #   make bench-report                   regenerate the report from $(BUILD)/bench
 #   make bench-smoke                    the smoke test alone, on the stock kernel
+#   make bench BENCH_KERNEL_ENV=FILE    reuse a bench kernel built already (a
+#                                       file vm/build-kernel bench printed)
+# Every row runs at every size (under 8 minutes on 2 quiet cores); on a
+# loaded host BENCH_FLAGS='--large-rows REGEX' keeps only some rows at
+# 1 GiB (mosaic-bench --help).
 # The module is built in a copy under $(BUILD)/bench/src, like module-debug.
-KERNEL_BENCH_ENV := $(BUILD)/kernel-bench.env
+BENCH_KERNEL_ENV ?=
+KERNEL_BENCH_ENV := $(or $(BENCH_KERNEL_ENV),$(BUILD)/kernel-bench.env)
 BENCH_OUT := $(BUILD)/bench
 BENCH_SRC := $(BENCH_OUT)/src
 BENCH_KO := $(BENCH_SRC)/kernel/mosaic.ko
@@ -317,9 +323,11 @@ BENCH_RUN_FLAGS ?=
 
 .PHONY: bench bench-report bench-smoke kernel-bench module-bench
 
+ifeq ($(BENCH_KERNEL_ENV),)
 $(KERNEL_BENCH_ENV): setup FORCE
 	@mkdir -p $(BUILD)
 	@vm/build-kernel bench > $@.tmp && mv $@.tmp $@
+endif
 
 kernel-bench: $(KERNEL_BENCH_ENV)
 	@cat $(KERNEL_BENCH_ENV)
@@ -330,9 +338,12 @@ module-bench: $(KERNEL_BENCH_ENV)
 		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(BENCH_SRC) {} +
 	@. $(KERNEL_BENCH_ENV) && $(MAKE) -C $(BENCH_SRC)/kernel KDIR="$$KDIR"
 
-$(BENCH_BIN): bench/mosaic-bench.c include/uapi/linux/mosaic.h
+# Linked with libmosaic (mk/install.mk) for the names of the backends and
+# strategies and the pairs that are valid.
+$(BENCH_BIN): bench/mosaic-bench.c include/uapi/linux/mosaic.h \
+	      lib/include/mosaic/mosaic.h $(BUILD)/lib/libmosaic.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_USER) $(LDFLAGS_GUEST) -o $@ $<
+	$(CC) $(CFLAGS_CTL) $(LDFLAGS_GUEST) -o $@ $< $(BUILD)/lib/libmosaic.a
 
 # The smoke test's copy (tests/t40_bench_smoke.sh runs ../tools/mosaic-bench).
 tests: $(BUILD)/tests/tools/mosaic-bench

@@ -7,7 +7,8 @@
 #   make lib             libmosaic.so.* and libmosaic.a in $(BUILD)/lib
 #   make mosaicctl       $(BUILD)/tools/mosaicctl (static: it also runs in the VM)
 #   make install         module, headers, library, pkg-config file, mosaicctl,
-#                        man pages, udev rule (PREFIX, DESTDIR, KVER honoured)
+#                        mosaic-bench (in $(LIBEXECDIR)/mosaic), man pages,
+#                        udev rule (PREFIX, DESTDIR, KVER honoured)
 #   make install-dkms    the DKMS source tree in /usr/src/mosaic-$(VERSION)
 #   make uninstall       remove what install put there
 #   make uninstall-dkms  remove the DKMS source tree
@@ -24,6 +25,9 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec
+# mosaic-bench, which `mosaicctl bench` runs (compiled into mosaicctl).
+MOSAIC_LIBEXEC := $(LIBEXECDIR)/mosaic
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # udev and DKMS look in fixed places, whatever PREFIX is.
 UDEVRULESDIR ?= /lib/udev/rules.d
@@ -37,7 +41,8 @@ LIB_OUT := $(BUILD)/lib
 LIBMOSAIC_A := $(LIB_OUT)/libmosaic.a
 LIBMOSAIC_SO := libmosaic.so.1.0.0
 CFLAGS_CTL := $(CFLAGS_USER) -I$(CURDIR)/lib/include \
-	      -DMOSAIC_VERSION='"$(VERSION)"'
+	      -DMOSAIC_VERSION='"$(VERSION)"' \
+	      -DMOSAIC_LIBEXECDIR='"$(MOSAIC_LIBEXEC)"'
 LIB_HDRS := lib/include/mosaic/mosaic.h include/uapi/linux/mosaic.h
 
 MAN_PAGES := $(sort $(wildcard man/*.[1-8]))
@@ -62,7 +67,13 @@ $(LIBMOSAIC_A): lib
 
 mosaicctl: $(BUILD)/tools/mosaicctl
 
-$(BUILD)/tools/mosaicctl: tools/mosaicctl.c $(LIB_HDRS) $(LIBMOSAIC_A) VERSION
+# The libexec directory is compiled in: rebuild when PREFIX changes it.
+CTL_PATHS := $(BUILD)/tools/.mosaicctl-libexec
+$(CTL_PATHS): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MOSAIC_LIBEXEC)' | cmp -s - $@ 2>/dev/null || echo '$(MOSAIC_LIBEXEC)' > $@
+
+$(BUILD)/tools/mosaicctl: tools/mosaicctl.c $(LIB_HDRS) $(LIBMOSAIC_A) VERSION $(CTL_PATHS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CTL) $(LDFLAGS_GUEST) -o $@ $< $(LIBMOSAIC_A)
 
@@ -135,7 +146,7 @@ install-module:
 		$(MODULE_SIGN_OFF) modules_install
 	@if [ -z "$(DESTDIR)" ]; then depmod $(KVER); fi
 
-install: lib mosaicctl install-module
+install: lib mosaicctl $(BENCH_BIN) install-module
 	install -d $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(INCLUDEDIR)/mosaic \
 		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(UDEVRULESDIR)
@@ -147,6 +158,8 @@ install: lib mosaicctl install-module
 	install -m 644 $(LIBMOSAIC_A) $(DESTDIR)$(LIBDIR)/libmosaic.a
 	install -m 644 $(LIB_OUT)/mosaic.pc $(DESTDIR)$(PKGCONFIGDIR)/mosaic.pc
 	install -m 755 $(BUILD)/tools/mosaicctl $(DESTDIR)$(BINDIR)/mosaicctl
+	install -d $(DESTDIR)$(MOSAIC_LIBEXEC)
+	install -m 755 $(BENCH_BIN) $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench
 	@set -e; for page in $(MAN_PAGES); do \
 		sec=$${page##*.}; \
 		install -d $(DESTDIR)$(MANDIR)/man$$sec; \
@@ -175,6 +188,8 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libmosaic.so $(DESTDIR)$(LIBDIR)/libmosaic.a
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/mosaic.pc
 	rm -f $(DESTDIR)$(BINDIR)/mosaicctl
+	rm -f $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench
+	-rmdir $(DESTDIR)$(MOSAIC_LIBEXEC) 2>/dev/null
 	@set -e; for page in $(MAN_PAGES); do \
 		f=$(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/}; \
 		echo "rm -f $$f"; rm -f $$f; \

@@ -338,6 +338,75 @@ else
     skip "no $ko" "module unloaded: exit 3, 'mosaic module not loaded'"
 fi
 
+# ---- bench: the wrapper over mosaic-bench -----------------------------------------
+# mosaic-bench sits next to mosaicctl in ../tools (the Makefile's bench block
+# puts it there). The runs are 4 MiB, one reference row and one peer, so
+# they take a second or two; the full benchmark is `make bench`.
+bench=$here/tools/mosaic-bench
+brows='^(pages/insert-page|anon/populate)$'
+run bench --help
+ok "$([ "$rc" -eq 0 ] && has_out '^Usage: mosaicctl bench' && has_out -- '--sizes LIST'; echo $?)" \
+    "bench --help: usage with the bench options"
+if [ -x "$bench" ]; then
+    run bench --sizes 4M --reps 2 --rows "$brows"
+    ok "$([ "$rc" -eq 0 ] && has_out '^pages/insert-page ' && has_out '^anon/populate ' &&
+          has_out '^bench: 2 measured, 0 skipped, 0 failed'; echo $?)" \
+        "bench --sizes 4M --reps 2: a line per row and the summary"
+    run --json bench --sizes 4M --reps 2 --rows "$brows"
+    ok "$([ "$rc" -eq 0 ] && jvalid && [ "$(jget ok)" = true ] &&
+          [ "$(jget results.0.row)" = pages/insert-page ] &&
+          [ "$(jget results.0.size)" -eq 4194304 ] && [ "$(jget results.0.reps)" -eq 2 ] &&
+          [ "$(jget results.0.median_ns.map)" -gt 0 ] &&
+          [ "$(jget results.0.median_ns.total)" -ge "$(jget results.0.median_ns.map)" ] &&
+          [ "$(jget measured)" -eq 2 ] && [ "$(jget failed)" -eq 0 ]; echo $?)" \
+        "bench --json: one object, medians per row (map $(jget results.0.median_ns.map) ns)"
+    # An eager mapping takes no fault at first touch; MAP_POPULATE one per page.
+    ok "$(awk -v t="$(jget results.0.faults_per_mib.touch)" -v m="$(jget results.1.faults_per_mib.map)" \
+          'BEGIN { exit !(t == 0 && m >= 256) }'; echo $?)" \
+        "bench --json: faults/MiB: insert-page touch $(jget results.0.faults_per_mib.touch), MAP_POPULATE map $(jget results.1.faults_per_mib.map)"
+    ok "$([ "$(jget results.1.median_ns.alloc)" = null ] && [ "$(jget results.0.vmpte_bytes)" -gt 0 ]; echo $?)" \
+        "bench --json: a phase the row lacks is null; VmPTE grew for the eager mapping"
+    run bench --sizes 4M --reps 1 --rows "$brows" --progress
+    ok "$([ "$rc" -eq 0 ] && has_err '^bench: \[1/2\]' && has_err '^bench: \[2/2\]'; echo $?)" \
+        "bench --progress: a progress line per measurement on stderr"
+    run bench --sizes 4M --reps 1 --rows "$brows" --raw
+    ok "$([ "$rc" -eq 0 ] && has_out '^rep,pages/insert-page,4194304,0,' && has_out '^end,'; echo $?)" \
+        "bench --raw: mosaic-bench's records as they are"
+    mkdir -p "$tmp/bin" && cp "$ctl" "$tmp/bin/mosaicctl"
+    MOSAIC_BENCH=$bench "$tmp/bin/mosaicctl" --json bench --sizes 4M --reps 1 \
+        --rows '^anon/populate$' >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    ok "$([ "$rc" -eq 0 ] && [ "$(jget program)" = "$bench" ] && [ "$(jget measured)" -eq 1 ]; echo $?)" \
+        "bench finds mosaic-bench through \$MOSAIC_BENCH"
+else
+    for what in "text output" "--json" "--json faults" "--json null phases" "--progress" "--raw" \
+                "\$MOSAIC_BENCH"; do
+        skip "no $bench (built by make tests)" "bench $what"
+    done
+    mkdir -p "$tmp/bin" && cp "$ctl" "$tmp/bin/mosaicctl"
+fi
+run bench --sizes 4X
+ok "$([ "$rc" -eq 2 ] && has_err "^mosaicctl bench: --sizes: '4X' is not a size"; echo $?)" \
+    "bench --sizes 4X: exit 2, the size named"
+run bench --sizes 4M --reps 1 --rows "$brows" -- --no-such-option
+ok "$([ "$rc" -eq 2 ] && has_err 'mosaic-bench refused the options'; echo $?)" \
+    "bench -- ARGS: passed to mosaic-bench, whose refusal is exit 2"
+MOSAIC_BENCH=/nonexistent/mosaic-bench "$ctl" bench >"$tmp/out" 2>"$tmp/err"
+rc=$?
+ok "$([ "$rc" -eq 8 ] && has_err '^mosaicctl bench: MOSAIC_BENCH=/nonexistent/mosaic-bench: not an executable file (ENOENT)$' &&
+      [ "$(wc -l <"$tmp/err")" -eq 1 ]; echo $?)" \
+    "bench with a wrong \$MOSAIC_BENCH: exit 8, one line naming it"
+# Alone in a directory, with no libexec install: nowhere to find it.
+env -u MOSAIC_BENCH "$tmp/bin/mosaicctl" bench >"$tmp/out" 2>"$tmp/err"
+rc=$?
+ok "$([ "$rc" -eq 8 ] && has_err "^mosaicctl bench: mosaic-bench not found (tried $tmp/bin/mosaic-bench, " &&
+      has_err 'install it with make install, or set MOSAIC_BENCH' && [ "$(wc -l <"$tmp/err")" -eq 1 ]; echo $?)" \
+    "bench without mosaic-bench: exit 8, one line saying where it looked"
+env -u MOSAIC_BENCH "$tmp/bin/mosaicctl" --json bench >"$tmp/out" 2>"$tmp/err"
+rc=$?
+ok "$([ "$rc" -eq 8 ] && jvalid && [ "$(jget ok)" = false ] && [ "$(jget exit_status)" -eq 8 ] &&
+      [ "$(jget errno)" = ENOENT ]; echo $?)" "bench --json without mosaic-bench: an error object, exit 8"
+
 run --json stats
 ok "$([ "$(jget buffers)" -eq 0 ] && [ "$(jget pages)" -eq 0 ]; echo $?)" \
     "nothing left allocated at the end"

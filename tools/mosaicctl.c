@@ -4,7 +4,8 @@
  *
  *   mosaicctl [--dev PATH] [--json] COMMAND [OPTIONS]
  *
- * Commands: features, alloc, info, map, sync, export, selftest, stats
+ * Commands: features, alloc, info, map, sync, export, selftest, stats,
+ * bench
  * (mosaicctl(1)).
  * A buffer lives as long as its fd, so the commands that look at a buffer
  * (info, map) allocate their own from the buffer options; alloc --hold
@@ -28,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +42,11 @@
 #define MOSAIC_VERSION	"unknown"
 #endif
 
+/* Where make install puts mosaic-bench (bench looks there last). */
+#ifndef MOSAIC_LIBEXECDIR
+#define MOSAIC_LIBEXECDIR	"/usr/local/libexec/mosaic"
+#endif
+
 enum ctl_exit {
 	EXIT_OK = 0,		/* done, every check held */
 	EXIT_CHECK = 1,		/* a data check or a selftest case failed */
@@ -49,6 +56,7 @@ enum ctl_exit {
 	EXIT_UNSUPPORTED = 5,	/* EOPNOTSUPP: the kernel lacks a feature */
 	EXIT_REFUSED = 6,	/* EINVAL, EFBIG, ENODEV, E2BIG: bad request */
 	EXIT_SYSTEM = 7,	/* anything else (ENOMEM, ...) */
+	EXIT_NO_BENCH = 8,	/* bench: mosaic-bench not found */
 };
 
 /* ------------------------------------------------------------------------
@@ -576,6 +584,7 @@ static int cmd_sync(struct ctl *c);
 static int cmd_export(struct ctl *c);
 static int cmd_selftest(struct ctl *c);
 static int cmd_stats(struct ctl *c);
+static int cmd_bench(struct ctl *c);
 
 static const struct command commands[] = {
 	{ "features", cmd_features, 0, "",
@@ -620,6 +629,14 @@ static const struct command commands[] = {
 	{ "stats", cmd_stats, 0, "",
 	  "Show the module's page ledger: buffers, pages and mappings alive now,\n"
 	  "and buffers and pages allocated since the module was loaded." },
+	{ "bench", cmd_bench, 0,
+	  "[--sizes LIST] [--reps N] [--rows REGEX] [--extras] [--raw] [-- ARGS]",
+	  "Run the benchmark program mosaic-bench ($MOSAIC_BENCH, else next to\n"
+	  "mosaicctl, else " MOSAIC_LIBEXECDIR "): the life cycle alloc, map,\n"
+	  "touch, munmap, free of every valid backend and strategy pair and of\n"
+	  "the kernel's own peers (anonymous memory, hugetlbfs, dma-buf heaps,\n"
+	  "udmabuf), and print the median of each phase per row and size. Exit\n"
+	  "status 8 if mosaic-bench is not found, 1 if a row failed." },
 };
 
 #define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -639,7 +656,7 @@ static void usage_main(FILE *f)
 		"      --version          print the version\n\n"
 		"Exit status: 0 ok, 1 check failed, 2 usage, 3 module not loaded,\n"
 		"4 permission denied, 5 not supported by this kernel, 6 request refused\n"
-		"by the module, 7 other error. See mosaicctl(1).\n",
+		"by the module, 7 other error, 8 mosaic-bench not found. See mosaicctl(1).\n",
 		common_opts_help);
 }
 
@@ -1794,6 +1811,494 @@ static int cmd_stats(struct ctl *c)
 	return EXIT_OK;
 }
 
+/* ------------------------------------------------------------------------
+ * bench: a wrapper over mosaic-bench (bench/mosaic-bench.c, installed in
+ * $(PREFIX)/libexec/mosaic), the program `make bench` runs in the VM. It
+ * finds the program, runs it with the options given, shows its progress,
+ * and turns its CSV records into medians per row and size (text or JSON);
+ * --raw passes the records through for bench/report.
+ */
+
+#define BENCH_PROG	"mosaic-bench"
+#define BENCH_MAX_ARGS	64
+#define BENCH_MAX_CELLS	512
+#define BENCH_MAX_REPS	64
+#define BENCH_PHASES	5
+
+static const char *const bench_phase[BENCH_PHASES] = {
+	"alloc", "map", "touch", "munmap", "free",
+};
+
+/* One row at one size: its repetitions, or why it did not run. */
+struct bench_cell {
+	char row[48];
+	uint64_t size;
+	int status;		/* 0 ok, 1 skipped, 2 failed */
+	char reason[160];
+	int n;
+	bool has[BENCH_PHASES];
+	uint64_t ns[BENCH_PHASES][BENCH_MAX_REPS];
+	uint64_t flt[BENCH_PHASES][BENCH_MAX_REPS];
+	uint64_t total[BENCH_MAX_REPS];
+	uint64_t pte[BENCH_MAX_REPS];
+	uint64_t segments[BENCH_MAX_REPS];
+};
+
+struct bench_run {
+	struct bench_cell *cells;
+	int ncells;
+	uint64_t elapsed_ns;
+	bool ended;
+	int reps;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t median_u64(const uint64_t *v, int n)
+{
+	uint64_t s[BENCH_MAX_REPS];
+
+	if (n <= 0)
+		return 0;
+	memcpy(s, v, sizeof(*v) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(*s), cmp_u64);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static struct bench_cell *bench_cell(struct bench_run *br, const char *row,
+				     uint64_t size)
+{
+	struct bench_cell *c;
+	int i;
+
+	for (i = 0; i < br->ncells; i++)
+		if (br->cells[i].size == size && !strcmp(br->cells[i].row, row))
+			return &br->cells[i];
+	if (br->ncells == BENCH_MAX_CELLS)
+		return NULL;
+	c = &br->cells[br->ncells++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->row, sizeof(c->row), "%s", row);
+	c->size = size;
+	return c;
+}
+
+/* Split a CSV record in place (mosaic-bench never quotes). */
+static int bench_split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, ',');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
+/* Join fields from @first on again with ", " (a reason may hold commas). */
+static void bench_rest(char *dst, size_t len, char **f, int first, int n)
+{
+	size_t used = 0;
+	int i;
+
+	dst[0] = '\0';
+	for (i = first; i < n && used < len; i++)
+		used += (size_t)snprintf(dst + used, len - used, "%s%s",
+					 i > first ? "," : "", f[i]);
+}
+
+static void bench_record(struct bench_run *br, char *line)
+{
+	char *f[32];
+	struct bench_cell *c;
+	int n = bench_split(line, f, 32), p;
+
+	if (!strcmp(f[0], "meta") && n >= 3 && !strcmp(f[1], "reps")) {
+		br->reps = atoi(f[2]);
+	} else if (!strcmp(f[0], "end") && n >= 2) {
+		br->ended = true;
+		br->elapsed_ns = strtoull(f[1], NULL, 10);
+	} else if (!strcmp(f[0], "rep") && n >= 19) {
+		c = bench_cell(br, f[1], strtoull(f[2], NULL, 10));
+		if (!c || c->status || c->n == BENCH_MAX_REPS)
+			return;
+		c->total[c->n] = 0;
+		for (p = 0; p < BENCH_PHASES; p++) {
+			c->has[p] = f[4 + p][0] != '\0';
+			c->ns[p][c->n] = strtoull(f[4 + p], NULL, 10);
+			c->total[c->n] += c->ns[p][c->n];
+			c->flt[p][c->n] = strtoull(f[9 + p], NULL, 10);
+		}
+		c->pte[c->n] = strtoull(f[14], NULL, 10);
+		c->segments[c->n] = strtoull(f[15], NULL, 10);
+		c->n++;
+	} else if ((!strcmp(f[0], "skip") && n >= 4) ||
+		   (!strcmp(f[0], "fail") && n >= 6)) {
+		/* "skip,fa:ROW,..." belongs to the fault-around experiment. */
+		if (!strncmp(f[1], "fa:", 3))
+			return;
+		c = bench_cell(br, f[1], strtoull(f[2], NULL, 10));
+		if (!c)
+			return;
+		if (f[0][0] == 's') {
+			c->status = 1;
+			bench_rest(c->reason, sizeof(c->reason), f, 3, n);
+		} else {
+			char why[128];
+
+			c->status = 2;
+			bench_rest(why, sizeof(why), f, 5, n);
+			snprintf(c->reason, sizeof(c->reason), "%s: %s", f[4], why);
+		}
+	}
+}
+
+/* Where mosaic-bench is: $MOSAIC_BENCH, next to us, or the libexec dir. */
+static int bench_find(const struct ctl *c, char *path, size_t len)
+{
+	const char *env = getenv("MOSAIC_BENCH");
+	char self[4096], tried[4200];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		if (access(env, X_OK))
+			return fail(c, EXIT_NO_BENCH, -errno,
+				    "MOSAIC_BENCH=%s: not an executable file (%s)",
+				    env, err_name(-errno));
+		snprintf(path, len, "%s", env);
+		return EXIT_OK;
+	}
+	tried[0] = '\0';
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			snprintf(path, len, "%.*s/%s", (int)(slash - self), self,
+				 BENCH_PROG);
+			if (!access(path, X_OK))
+				return EXIT_OK;
+			snprintf(tried, sizeof(tried), "%s, ", path);
+		}
+	}
+	snprintf(path, len, "%s/%s", MOSAIC_LIBEXECDIR, BENCH_PROG);
+	if (!access(path, X_OK))
+		return EXIT_OK;
+	return fail(c, EXIT_NO_BENCH, ENOENT,
+		    "%s not found (tried %s%s; install it with make install, or set MOSAIC_BENCH)",
+		    BENCH_PROG, tried, path);
+}
+
+static void bench_print_text(const struct bench_run *br)
+{
+	uint64_t size = UINT64_MAX;
+	int i, p;
+
+	for (i = 0; i < br->ncells; i++) {
+		const struct bench_cell *c = &br->cells[i];
+		double mib = (double)c->size / (1 << 20);
+		uint64_t tot, lo, hi, flt = 0;
+
+		if (c->size != size) {
+			size = c->size;
+			char sz[32];
+
+			printf("%s%s buffers: median of %d, microseconds (under QEMU -icount:\n"
+			       "thousands of guest instructions)\n",
+			       i ? "\n" : "", fmt_size(size, sz, sizeof(sz)), br->reps);
+			printf("%-24s %9s %9s %9s %9s %9s %10s %7s %10s %8s\n", "row",
+			       "alloc", "map", "touch", "munmap", "free", "total",
+			       "spread", "faults/MiB", "VmPTE");
+		}
+		if (c->status) {
+			printf("%-24s %s: %s\n", c->row,
+			       c->status == 1 ? "skipped" : "FAILED", c->reason);
+			continue;
+		}
+		printf("%-24s", c->row);
+		for (p = 0; p < BENCH_PHASES; p++) {
+			if (c->has[p])
+				printf(" %9.1f", median_u64(c->ns[p], c->n) / 1e3);
+			else
+				printf(" %9s", "-");
+			flt += median_u64(c->flt[p], c->n);
+		}
+		tot = median_u64(c->total, c->n);
+		lo = hi = c->total[0];
+		for (p = 1; p < c->n; p++) {
+			lo = c->total[p] < lo ? c->total[p] : lo;
+			hi = c->total[p] > hi ? c->total[p] : hi;
+		}
+		printf(" %10.1f %6.1f%% %10.1f %5" PRIu64 " KiB\n", tot / 1e3,
+		       tot ? 100.0 * (double)(hi - lo) / (double)tot : 0.0,
+		       (double)flt / mib, median_u64(c->pte, c->n) / 1024);
+	}
+}
+
+static void bench_print_json(const struct ctl *c, const struct bench_run *br,
+			     const char *prog, int counts[3])
+{
+	struct json j = { 0 };
+	int i, p;
+
+	json_obj(&j, NULL);
+	json_bool(&j, "ok", !counts[2]);
+	json_str(&j, "command", c->cmd);
+	json_str(&j, "program", prog);
+	json_i64(&j, "reps", br->reps);
+	json_u64(&j, "elapsed_ns", br->elapsed_ns);
+	json_arr(&j, "results");
+	for (i = 0; i < br->ncells; i++) {
+		const struct bench_cell *bc = &br->cells[i];
+		double mib = (double)bc->size / (1 << 20);
+		uint64_t lo, hi, tot;
+
+		json_obj(&j, NULL);
+		json_str(&j, "row", bc->row);
+		json_u64(&j, "size", bc->size);
+		json_str(&j, "status", bc->status == 0 ? "ok" :
+			 bc->status == 1 ? "skipped" : "failed");
+		if (bc->status) {
+			json_str(&j, "reason", bc->reason);
+			json_obj_end(&j);
+			continue;
+		}
+		json_i64(&j, "reps", bc->n);
+		json_obj(&j, "median_ns");
+		for (p = 0; p < BENCH_PHASES; p++) {
+			if (bc->has[p])
+				json_u64(&j, bench_phase[p], median_u64(bc->ns[p], bc->n));
+			else
+				json_null(&j, bench_phase[p]);
+		}
+		tot = median_u64(bc->total, bc->n);
+		json_u64(&j, "total", tot);
+		json_obj_end(&j);
+		lo = hi = bc->total[0];
+		for (p = 1; p < bc->n; p++) {
+			lo = bc->total[p] < lo ? bc->total[p] : lo;
+			hi = bc->total[p] > hi ? bc->total[p] : hi;
+		}
+		json_u64(&j, "total_min_ns", lo);
+		json_u64(&j, "total_max_ns", hi);
+		json_dbl(&j, "spread", tot ? (double)(hi - lo) / (double)tot : 0.0);
+		json_obj(&j, "faults_per_mib");
+		for (p = 0; p < BENCH_PHASES; p++)
+			json_dbl(&j, bench_phase[p],
+				 (double)median_u64(bc->flt[p], bc->n) / mib);
+		json_obj_end(&j);
+		json_u64(&j, "vmpte_bytes", median_u64(bc->pte, bc->n));
+		json_u64(&j, "segments", median_u64(bc->segments, bc->n));
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_i64(&j, "measured", counts[0]);
+	json_i64(&j, "skipped", counts[1]);
+	json_i64(&j, "failed", counts[2]);
+	json_obj_end(&j);
+}
+
+/* The progress line: one line rewritten on a terminal, else plain lines. */
+static void bench_progress(const char *line, bool tty)
+{
+	if (tty)
+		fprintf(stderr, "\rbench: %.100s\033[K", line);
+	else
+		fprintf(stderr, "bench: %s\n", line);
+	fflush(stderr);
+}
+
+static int cmd_bench_main(struct ctl *c, const struct command *cmd, int argc,
+			  char **argv)
+{
+	enum { B_SIZES = 0x200, B_REPS, B_ROWS, B_LARGE, B_EXTRAS, B_RAW,
+	       B_PROGRESS };
+	static const struct option bopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "sizes", required_argument, NULL, B_SIZES },
+		{ "reps", required_argument, NULL, B_REPS },
+		{ "rows", required_argument, NULL, B_ROWS },
+		{ "large-rows", required_argument, NULL, B_LARGE },
+		{ "extras", no_argument, NULL, B_EXTRAS },
+		{ "raw", no_argument, NULL, B_RAW },
+		{ "progress", no_argument, NULL, B_PROGRESS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sizes = "64M", *reps = "5", *rows = NULL, *large = NULL;
+	bool extras = false, raw = false, progress = isatty(STDERR_FILENO);
+	bool tty = isatty(STDERR_FILENO), in_progress = false;
+	char prog[4096], *args[BENCH_MAX_ARGS], *line = NULL;
+	struct bench_run br = { 0 };
+	int counts[3] = { 0 }, nargs = 0, pipefd[2], status, id, i, ret;
+	size_t cap = 0;
+	FILE *in;
+	pid_t pid;
+
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, "+:hs:r:", bopts, NULL)) != -1) {
+		switch (id) {
+		case 'h':
+			usage_cmd(cmd, stdout);
+			printf("Bench options:\n"
+			       "  -s, --sizes LIST       buffer sizes, comma separated (default 64M)\n"
+			       "  -r, --reps N           repetitions per row and size (default 5)\n"
+			       "      --rows REGEX       only the rows whose name matches\n"
+			       "      --large-rows REGEX the rows to run at 1G and more\n"
+			       "                         (default: all)\n"
+			       "      --extras           also fault-around, allocation quality and\n"
+			       "                         the fragmenter\n"
+			       "      --raw              print mosaic-bench's CSV records as they are\n"
+			       "      --progress         progress lines even when stderr is no terminal\n"
+			       "  -- ARGS                more mosaic-bench options, as they are\n");
+			return EXIT_OK;
+		case OPT_JSON: c->json = true; break;
+		case OPT_DEV: c->dev_path = optarg; break;
+		case 's': case B_SIZES: sizes = optarg; break;
+		case 'r': case B_REPS: reps = optarg; break;
+		case B_ROWS: rows = optarg; break;
+		case B_LARGE: large = optarg; break;
+		case B_EXTRAS: extras = true; break;
+		case B_RAW: raw = true; break;
+		case B_PROGRESS: progress = true; break;
+		case ':':
+			return fail(c, EXIT_USAGE, 0, "option %s needs a value (try --help)",
+				    argv[optind - 1]);
+		default:
+			return fail(c, EXIT_USAGE, 0, "unknown option %s (try --help)",
+				    argv[optind - 1]);
+		}
+	}
+	if (raw && c->json)
+		return fail(c, EXIT_USAGE, 0, "--raw and --json exclude each other");
+	if (c->dev_path)
+		return fail(c, EXIT_USAGE, 0,
+			    "--dev: mosaic-bench always uses " MOSAIC_DEVICE_PATH);
+	/* Check the sizes here, so that a typo is our one-line error. */
+	{
+		char copy[256], *tok, *save = NULL;
+		uint64_t v;
+
+		snprintf(copy, sizeof(copy), "%s", sizes);
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (mosaic_parse_size(tok, &v) || !v)
+				return fail(c, EXIT_USAGE, 0,
+					    "--sizes: '%s' is not a size (64M, 1G, ...)", tok);
+		if (atoi(reps) < 1)
+			return fail(c, EXIT_USAGE, 0, "--reps %s: at least 1", reps);
+	}
+	ret = bench_find(c, prog, sizeof(prog));
+	if (ret)
+		return ret;
+
+	args[nargs++] = prog;
+	args[nargs++] = (char *)"--sizes";
+	args[nargs++] = (char *)sizes;
+	args[nargs++] = (char *)"--reps";
+	args[nargs++] = (char *)reps;
+	if (rows) {
+		args[nargs++] = (char *)"--rows";
+		args[nargs++] = (char *)rows;
+	}
+	if (large) {
+		args[nargs++] = (char *)"--large-rows";
+		args[nargs++] = (char *)large;
+	}
+	if (!extras)
+		args[nargs++] = (char *)"--no-extras";
+	for (i = optind; i < argc && nargs < BENCH_MAX_ARGS - 1; i++)
+		args[nargs++] = argv[i];
+	args[nargs] = NULL;
+
+	br.cells = calloc(BENCH_MAX_CELLS, sizeof(*br.cells));
+	if (!br.cells || pipe(pipefd))
+		return fail(c, EXIT_SYSTEM, -ENOMEM, "out of memory");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail(c, EXIT_SYSTEM, -errno, "fork: %s", strerror(errno));
+	if (!pid) {
+		/* Records and progress in one stream, in the order written. */
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execv(prog, args);
+		fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	in = fdopen(pipefd[0], "r");
+	while (in && getline(&line, &cap, in) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "# ", 2)) {
+			if (progress) {
+				bench_progress(line + 2, tty);
+				in_progress = tty;
+			}
+			continue;
+		}
+		if (in_progress) {
+			fprintf(stderr, "\r\033[K");
+			in_progress = false;
+		}
+		if (!strncmp(line, "meta,", 5) || !strncmp(line, "row,", 4) ||
+		    !strncmp(line, "rep,", 4) || !strncmp(line, "skip,", 5) ||
+		    !strncmp(line, "fail,", 5) || !strncmp(line, "end,", 4) ||
+		    !strncmp(line, "orders,", 7) || !strncmp(line, "fa,", 3) ||
+		    !strncmp(line, "frag,", 5)) {
+			if (raw)
+				printf("%s\n", line);
+			bench_record(&br, line);
+		} else {
+			/* mosaic-bench's own complaints. */
+			fprintf(stderr, "%s: %s\n", BENCH_PROG, line);
+		}
+	}
+	if (in_progress)
+		fprintf(stderr, "\r\033[K");
+	free(line);
+	if (in)
+		fclose(in);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return fail(c, EXIT_USAGE, 0, "%s refused the options (see its usage above)",
+			    BENCH_PROG);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !br.ended)
+		return fail(c, EXIT_SYSTEM, 0, "%s %s%d before its end record",
+			    BENCH_PROG, WIFEXITED(status) ? "exited with status " :
+			    "was killed by signal ",
+			    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	for (i = 0; i < br.ncells; i++)
+		counts[br.cells[i].status]++;
+	if (c->json)
+		bench_print_json(c, &br, prog, counts);
+	else if (!raw) {
+		bench_print_text(&br);
+		printf("\nbench: %d measured, %d skipped, %d failed, %.1f s (%s)\n",
+		       counts[0], counts[1], counts[2], br.elapsed_ns / 1e9, prog);
+	}
+	free(br.cells);
+	return counts[2] ? EXIT_CHECK : EXIT_OK;
+}
+
+/* Never called: main() hands bench its own arguments (cmd_bench_main). */
+static int cmd_bench(struct ctl *c)
+{
+	return fail(c, EXIT_USAGE, 0, "internal: bench without its arguments");
+}
+
 /* ------------------------------------------------------------------------ */
 
 static const struct command *find_command(const char *name)
@@ -1834,13 +2339,15 @@ int main(int argc, char **argv)
 	cmd = find_command(argv[optind]);
 	if (!cmd)
 		return fail(&c, EXIT_USAGE, 0,
-			    "unknown command '%s' (commands: features, alloc, info, map, sync, export, selftest, stats)",
+			    "unknown command '%s' (commands: features, alloc, info, map, sync, export, selftest, stats, bench)",
 			    argv[optind]);
 	c.cmd = cmd->name;
 	/* getopt_long() starts again after the command name. */
 	argc -= optind;
 	argv += optind;
 	optind = 0;	/* 0: GNU getopt also resets its internal state */
+	if (cmd->run == cmd_bench)	/* options of its own, and -- ARGS */
+		return cmd_bench_main(&c, cmd, argc, argv);
 	ret = parse_opts(&c, cmd, argc, argv);
 	if (ret >= 0)
 		return ret;
