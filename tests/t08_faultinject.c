@@ -193,10 +193,20 @@ static unsigned int disarm(void)
 	char buf[16] = "";
 	unsigned int left;
 
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
-		tap_bail("read %s: %s", FAIL_NTH, strerror(errno));
+	/*
+	 * The read's own copy to user space is a check too (fail_usercopy):
+	 * EFAULT means the count was 1 when the read took its snapshot, so
+	 * the call finished one check short of N.
+	 */
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0) {
+		if (errno != EFAULT)
+			tap_bail("read %s: %s", FAIL_NTH, strerror(errno));
+		snprintf(buf, sizeof(buf), "1");
+	}
 	left = strtoul(buf, NULL, 10);
-	if (pwrite(nth_fd, "0", 1, 0) != 1)
+	/* Likewise the write's copy; the count is 0 after such a failure. */
+	if (pwrite(nth_fd, "0", 1, 0) != 1 &&
+	    (errno != EFAULT || pwrite(nth_fd, "0", 1, 0) != 1))
 		tap_bail("write %s: %s", FAIL_NTH, strerror(errno));
 	return left;
 }
@@ -627,6 +637,19 @@ int main(void)
 					 "ALLOC mmio");
 			continue;
 		}
+		/*
+		 * Known kernel limitation, not a mosaic bug: DMA-API debugging
+		 * tracks streaming mappings in a radix tree filled with
+		 * GFP_ATOMIC, and one injected failure there switches it off
+		 * for the rest of the boot ("cacheline tracking ENOMEM,
+		 * dma-debug disabled"), blinding every later test.
+		 */
+		if (b == MOSAIC_BACKEND_STREAMING &&
+		    !access(DEBUGFS "/dma-api", F_OK)) {
+			tap_skip("DMA-API debugging disables itself on an injected failure in its cacheline tracking (kernel/dma/debug.c)",
+				 "ALLOC streaming");
+			continue;
+		}
 		alloc_entry(b, NULL, NULL);
 		if (mt_backend_needs_device(b) && have_edu)
 			alloc_entry(b, edu, "edu");
@@ -635,7 +658,15 @@ int main(void)
 	/* mmap, every strategy; the PFN ones on DMA-owned memory too. */
 	for (s = MOSAIC_STRATEGY_INSERT_PAGE; s <= MOSAIC_STRATEGY_MAX; s++) {
 		mmap_entry(MOSAIC_BACKEND_PAGES, s);
-		if (mt_strategy_is_pfn(s))
+		/*
+		 * Known 6.1 kernel bug: when remap_pfn_range() of non-RAM PFNs
+		 * fails after the PAT reservation, untrack_pfn() WARNs
+		 * (arch/x86/mm/pat/memtype.c:1028), whatever the driver does.
+		 */
+		if (s == MOSAIC_STRATEGY_REMAP_PFN)
+			tap_skip("Linux 6.1 PAT: untrack_pfn() WARNs when remap_pfn_range() fails part way (memtype.c:1028)",
+				 "mmap remap-pfn on coherent");
+		else if (mt_strategy_is_pfn(s))
 			mmap_entry(MOSAIC_BACKEND_COHERENT, s);
 	}
 
