@@ -172,7 +172,10 @@ static struct miscdevice mosaic_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "mosaic",
 	.fops = &mosaic_dev_fops,
-	/* Root only until per-user accounting exists: a buffer pins memory. */
+	/*
+	 * Root only by default: a buffer pins memory. Users the udev rule
+	 * lets in are held to RLIMIT_MEMLOCK and max_total_size (limits.c).
+	 */
 	.mode = 0600,
 };
 

@@ -53,7 +53,18 @@ static int mosaic_total_size_get(char *out, const struct kernel_param *kp)
 	return sysfs_emit(out, "%ld\n", atomic_long_read(&mosaic_total_size));
 }
 
+/*
+ * The count is the module's own; a value given at load is ignored (a
+ * reload with every parameter it had before passes one). The core calls
+ * ->set unconditionally for a parameter given at load: it must exist.
+ */
+static int mosaic_total_size_set(const char *val, const struct kernel_param *kp)
+{
+	return 0;
+}
+
 static const struct kernel_param_ops mosaic_total_size_ops = {
+	.set = mosaic_total_size_set,
 	.get = mosaic_total_size_get,
 };
 module_param_cb(total_size, &mosaic_total_size_ops, NULL, 0444);

@@ -205,6 +205,19 @@ enum mosaic_huge_mode {
 
 #define MOSAIC_HUGE_MODE_MAX	MOSAIC_HUGE_FOLIO_PMD
 
+/*
+ * struct mosaic_alloc.flags
+ *
+ * MOSAIC_ALLOC_READ_ONLY: user space may read the buffer but never write
+ * it. The buffer fd is opened O_RDONLY, so a MAP_SHARED mmap with
+ * PROT_WRITE fails with EACCES, and every mapping lacks VM_MAYWRITE, so
+ * mprotect(PROT_WRITE) fails with EACCES too. MOSAIC_IOC_FILL fails with
+ * EPERM, and every export of the buffer is read-only
+ * (MOSAIC_EXPORT_READ_ONLY). Devices and the kernel may still write it.
+ */
+#define MOSAIC_ALLOC_READ_ONLY	(1U << 0)
+#define MOSAIC_ALLOC_FLAGS	MOSAIC_ALLOC_READ_ONLY
+
 /**
  * struct mosaic_alloc - argument of %MOSAIC_IOC_ALLOC
  * @argsz: sizeof(struct mosaic_alloc) as the caller knows it.
@@ -233,19 +246,6 @@ enum mosaic_huge_mode {
  * @cache: mmio: an &enum mosaic_cache value. Other backends: must be 0.
  * @__reserved: must be zero.
  */
-/*
- * struct mosaic_alloc.flags
- *
- * MOSAIC_ALLOC_READ_ONLY: user space may read the buffer but never write
- * it. The buffer fd is opened O_RDONLY, so a MAP_SHARED mmap with
- * PROT_WRITE fails with EACCES, and every mapping lacks VM_MAYWRITE, so
- * mprotect(PROT_WRITE) fails with EACCES too. MOSAIC_IOC_FILL fails with
- * EPERM, and every export of the buffer is read-only
- * (MOSAIC_EXPORT_READ_ONLY). Devices and the kernel may still write it.
- */
-#define MOSAIC_ALLOC_READ_ONLY	(1U << 0)
-#define MOSAIC_ALLOC_FLAGS	MOSAIC_ALLOC_READ_ONLY
-
 struct mosaic_alloc {
 	__u32 argsz;
 	__u32 flags;
@@ -478,6 +478,18 @@ struct mosaic_sync {
 	__u64 __reserved[2];
 };
 
+/*
+ * struct mosaic_export.flags
+ *
+ * MOSAIC_EXPORT_READ_ONLY: the dma-buf fd is opened O_RDONLY, its CPU
+ * mappings are never writable (PROT_WRITE with MAP_SHARED and a later
+ * mprotect(PROT_WRITE) fail with EACCES), and an importer may map it for
+ * DMA_TO_DEVICE only (the device reads; other directions fail with
+ * EACCES). Implied for every export of a MOSAIC_ALLOC_READ_ONLY buffer.
+ */
+#define MOSAIC_EXPORT_READ_ONLY	(1U << 0)
+#define MOSAIC_EXPORT_FLAGS	MOSAIC_EXPORT_READ_ONLY
+
 /**
  * struct mosaic_export - argument of %MOSAIC_IOC_EXPORT (on a buffer fd)
  * @argsz: sizeof(struct mosaic_export) as the caller knows it.
@@ -496,18 +508,6 @@ struct mosaic_sync {
  * ``mmap()`` and ``DMA_BUF_IOCTL_SYNC`` (which syncs the exported range
  * like %MOSAIC_IOC_SYNC).
  */
-/*
- * struct mosaic_export.flags
- *
- * MOSAIC_EXPORT_READ_ONLY: the dma-buf fd is opened O_RDONLY, its CPU
- * mappings are never writable (PROT_WRITE with MAP_SHARED and a later
- * mprotect(PROT_WRITE) fail with EACCES), and an importer may map it for
- * DMA_TO_DEVICE only (the device reads; other directions fail with
- * EACCES). Implied for every export of a MOSAIC_ALLOC_READ_ONLY buffer.
- */
-#define MOSAIC_EXPORT_READ_ONLY	(1U << 0)
-#define MOSAIC_EXPORT_FLAGS	MOSAIC_EXPORT_READ_ONLY
-
 struct mosaic_export {
 	__u32 argsz;
 	__u32 flags;
