@@ -313,6 +313,8 @@ static const struct strategy_traits {
 	[MOSAIC_STRATEGY_REMAP_PFN] = { .known = true },
 	[MOSAIC_STRATEGY_FAULT] = { .known = true, .lazy = true },
 	[MOSAIC_STRATEGY_PFN_FAULT] = { .known = true, .lazy = true },
+	/* Maps at first touch; a 2 MiB block takes one PMD (PTEs on fallback). */
+	[MOSAIC_STRATEGY_HUGE] = { .known = true, .lazy = true, .pmd = true },
 };
 
 static struct strategy_traits traits_of(uint32_t s)
