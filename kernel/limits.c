@@ -27,7 +27,8 @@
  * The charge is taken before the backend allocates and given back when
  * the buffer is freed, which may be long after the allocating process
  * exited (a mapping inherited by a child, a dma-buf passed on): the
- * buffer holds a reference on the user_struct it charged.
+ * buffer holds a reference on the credentials whose user_struct it
+ * charged.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -122,7 +123,7 @@ static int mosaic_charge_user(struct user_struct *user, unsigned long pages)
  */
 int mosaic_limits_charge(struct mosaic_buf *buf)
 {
-	struct user_struct *user;
+	const struct cred *cred;
 	int ret;
 
 	if (buf->backend->io)
@@ -134,14 +135,19 @@ int mosaic_limits_charge(struct mosaic_buf *buf)
 	if (capable(CAP_IPC_LOCK))
 		return 0;
 
-	user = get_current_user();
-	ret = mosaic_charge_user(user, buf->nr_pages);
+	/*
+	 * The reference that keeps the charged user_struct alive is taken
+	 * on the credentials that point to it: free_uid() is not exported
+	 * to modules before 5.11, put_cred() is.
+	 */
+	cred = get_current_cred();
+	ret = mosaic_charge_user(cred->user, buf->nr_pages);
 	if (ret) {
-		free_uid(user);
+		put_cred(cred);
 		mosaic_limits_uncharge(buf);
 		return ret;
 	}
-	buf->charged_user = user;
+	buf->charged_cred = cred;
 	buf->charged_pages = buf->nr_pages;
 	return 0;
 }
@@ -152,11 +158,11 @@ int mosaic_limits_charge(struct mosaic_buf *buf)
  */
 void mosaic_limits_uncharge(struct mosaic_buf *buf)
 {
-	if (buf->charged_user) {
+	if (buf->charged_cred) {
 		atomic_long_sub(buf->charged_pages,
-				&buf->charged_user->locked_vm);
-		free_uid(buf->charged_user);
-		buf->charged_user = NULL;
+				&buf->charged_cred->user->locked_vm);
+		put_cred(buf->charged_cred);
+		buf->charged_cred = NULL;
 		buf->charged_pages = 0;
 	}
 	atomic_long_sub(buf->charged_bytes, &mosaic_total_size);

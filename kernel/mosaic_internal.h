@@ -136,9 +136,9 @@ struct mosaic_map_ops {
  * @nr_maps: VMAs that map this buffer now
  * @read_only: %MOSAIC_ALLOC_READ_ONLY: user mappings may never write
  * @charged_bytes: bytes charged to the module-wide cap (limits.c)
- * @charged_user: the user charged for @charged_pages, with a reference,
- *	or NULL (CAP_IPC_LOCK, device memory)
- * @charged_pages: pages charged to @charged_user's RLIMIT_MEMLOCK
+ * @charged_cred: a reference on the credentials whose user was charged
+ *	for @charged_pages, or NULL (CAP_IPC_LOCK, device memory)
+ * @charged_pages: pages charged to @charged_cred's user's RLIMIT_MEMLOCK
  */
 struct mosaic_buf {
 	struct kref ref;
@@ -163,7 +163,7 @@ struct mosaic_buf {
 	atomic_long_t nr_maps;
 	bool read_only;
 	unsigned long charged_bytes;
-	struct user_struct *charged_user;
+	const struct cred *charged_cred;
 	unsigned long charged_pages;
 };
 

@@ -321,7 +321,7 @@ static void test_alloc_errors(struct mosaic_dev *dev)
 	tap_ok(ret == -EINVAL, "buf_alloc pages with max_order is -EINVAL (%s)",
 	       mt_errname(ret));
 	p = params(SIZE1, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
-	p.flags = 1;
+	p.flags = MOSAIC_ALLOC_FLAGS + 1;	/* the first bit no flag uses */
 	ret = mosaic_buf_alloc(dev, &p, &buf);
 	tap_ok(ret == -EINVAL, "buf_alloc with unknown flags is -EINVAL (%s)",
 	       mt_errname(ret));
