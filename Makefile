@@ -168,7 +168,7 @@ DEBUG_ABUSE_FLAGS := --append MOSAIC_STRESS_SECS=90 \
 		  --append MOSAIC_TEST_TIMEOUT=1800
 FUZZ_SYSCALLS_SECS ?= 300
 
-.PHONY: kernel-debug module-debug check-debug
+.PHONY: kernel-debug module-debug check-debug check-abuse
 
 $(KERNEL_DEBUG_ENV): setup FORCE
 	@mkdir -p $(BUILD)
@@ -210,6 +210,16 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(DEBUG_IVSHMEM) \
 			$(BUILD)/check-debug-logs/virtio-iommu.log \
+		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
+			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
+			$(PLANTED_TESTS)
+# The long abuse runs (issue 9): t54 stress and t55 fuzz at full length, and
+# trinity + stress-ng. Kept out of check-debug (and so out of CI) until they
+# have been shown green on the debug kernel; the short t51-t55 runs are in
+# the debug pass.
+check-abuse: module-debug tests
+	@vm/check-multi --log-dir $(BUILD)/check-abuse-logs \
 		--pass abuse vm/check --only '^t5[45]_' \
 			--qemu -device --qemu virtio-iommu-pci --qemu -device --qemu edu \
 			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) $(DEBUG_ABUSE_FLAGS) \
@@ -217,11 +227,8 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
 		--pass fuzz-syscalls vm/fuzz-syscalls --secs $(FUZZ_SYSCALLS_SECS) \
 			--tests $(BUILD)/tests $(VM_RUN_FLAGS) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
-			--timeout $(CHECK_DEBUG_TIMEOUT) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
-			$(PLANTED_TESTS)
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO)
+
 include mk/install.mk
 
 # --- Planted bugs: the proof tier must catch each of them ------------------
