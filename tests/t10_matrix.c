@@ -58,14 +58,6 @@ static size_t np;		/* and in pages */
  */
 static const char *skip;
 
-#define POINT(cond, ...)						\
-	do {								\
-		if (skip)						\
-			tap_skip(skip, __VA_ARGS__);			\
-		else							\
-			tap_ok((cond), __VA_ARGS__);			\
-	} while (0)
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -246,7 +238,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	if (skip)
 		tap_diag("%s: %s", tag, skip);
 	ret = bfd < 0 ? bfd : mt_info(bfd, &info);
-	POINT(ret == 0 && info.backend == b && info.strategy == s &&
+	TAP_POINT(skip, ret == 0 && info.backend == b && info.strategy == s &&
 	      info.size == size && info.nr_maps == 0,
 	      "%s: ALLOC 8 MiB, INFO reports this backend, strategy and size (%s)",
 	      tag, mt_errname(ret));
@@ -261,7 +253,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 			 tag, ULL(info.nr_segments), ULL(info.nr_runs),
 			 ULL(info.order_count[9]), ULL(info.order_count[8]),
 			 ULL(info.order_count[4]), ULL(info.order_count[0]));
-	POINT(info_table_ok(b, &info, tag),
+	TAP_POINT(skip, info_table_ok(b, &info, tag),
 	      "%s: INFO order_count matches the buffer (%s)", tag,
 	      is_orders_backend(b) ? "sum count[k]<<k == nr_pages, orders only 9/8/4/0" :
 	      mt_backend_page_backed(b) ? "sum count[k]<<k == nr_pages" :
@@ -271,7 +263,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	ok = !skip && refs_all(bfd, &before, tag);
 	if (!skip)
 		diag_refs(tag, "before mmap", &before);
-	POINT(ok && before.unexplained_refs == 0 && before.mapcount_min == 0 &&
+	TAP_POINT(skip, ok && before.unexplained_refs == 0 && before.mapcount_min == 0 &&
 	      before.mapcount_max == 0 &&
 	      (!mt_backend_page_backed(b) || before.refcount_min >= 1),
 	      "%s: before mmap: REFS unexplained_refs 0, mapcount 0 (%lld, %d..%d)",
@@ -285,14 +277,14 @@ static void valid_pair(uint32_t b, uint32_t s)
 		if (map == MAP_FAILED)
 			tap_diag("%s: mmap failed: %s", tag, mt_errname(errno));
 	}
-	POINT(ret == 0 && map != MAP_FAILED,
+	TAP_POINT(skip, ret == 0 && map != MAP_FAILED,
 	      "%s: FILL(A) and mmap of the whole buffer (%s)", tag,
 	      ret ? mt_errname(ret) : map == MAP_FAILED ? "mmap failed" : "ok");
 	if (!skip && map == MAP_FAILED)
 		skip = "mmap failed";
 	if (!skip)
 		bad = mt_user_check(map, 0, size, SEED_A, &firstbad);
-	POINT(bad == 0, "%s: kernel FILL(A) is read back by the user in every word (%llu bad, first %#llx)",
+	TAP_POINT(skip, bad == 0, "%s: kernel FILL(A) is read back by the user in every word (%llu bad, first %#llx)",
 	      tag, ULL(bad), ULL(firstbad));
 
 	/* ---- what kind of VMA this is, seen from outside ---- */
@@ -379,11 +371,11 @@ static void valid_pair(uint32_t b, uint32_t s)
 	if (!skip)
 		diag_refs(tag, "mapped", &during);
 	if (pfn)
-		POINT(ok && refs_equal(&during, &before),
+		TAP_POINT(skip, ok && refs_equal(&during, &before),
 		      "%s: mapped (PFN map): REFS identical to before mmap, no reference or mapcount taken",
 		      tag);
 	else
-		POINT(ok && during.unexplained_refs == 0 &&
+		TAP_POINT(skip, ok && during.unexplained_refs == 0 &&
 		      during.mapcount_min == 1 && during.mapcount_max == 1,
 		      "%s: mapped: REFS unexplained_refs 0, mapcount 1..1 (%lld, %d..%d)",
 		      tag, (long long)during.unexplained_refs,
@@ -414,7 +406,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 			       "%s: kpageflags: no page is a compound head or tail", tag);
 	}
 	ok = !skip && mt_info(bfd, &info) == 0;
-	POINT(ok && info.nr_maps == 1 &&
+	TAP_POINT(skip, ok && info.nr_maps == 1 &&
 	      mt_ledger_is(dev, &base, 1, np, 1),
 	      "%s: INFO nr_maps 1; ledger +1 buffer, +%lu pages, +1 map (%llu)",
 	      tag, np, ULL(info.nr_maps));
@@ -424,7 +416,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 		mt_user_fill(map, 0, size, SEED_B);
 		ret = mt_verify(bfd, 0, size, SEED_B, &mm, &first);
 	}
-	POINT(ret == 0 && mm == 0,
+	TAP_POINT(skip, ret == 0 && mm == 0,
 	      "%s: user wrote B through the mapping, VERIFY(B) of the whole buffer: 0 mismatches (%llu, first %#llx)",
 	      tag, ULL(mm), ULL(first));
 
@@ -441,7 +433,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 		if (ret == 0)
 			ret = mt_verify(bfd, bd - MT_PAGE, 2 * MT_PAGE, SEED_D, &mm, &first);
 	}
-	POINT(ret == 0 && bad == 0 && mm == 0,
+	TAP_POINT(skip, ret == 0 && bad == 0 && mm == 0,
 	      "%s: boundary at %#llx (%s): FILL of 3 words from 8 bytes before it reads back, neighbours intact; user range across it VERIFYs (%llu bad, %llu mismatches)",
 	      tag, ULL(bd), bdwhy, ULL(bad), ULL(mm));
 
@@ -450,7 +442,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	ok = !skip && ret == 0 && refs_all(bfd, &after, tag);
 	if (ok && !refs_equal(&after, &before))
 		diag_refs(tag, "after munmap", &after);
-	POINT(ok && refs_equal(&after, &before) &&
+	TAP_POINT(skip, ok && refs_equal(&after, &before) &&
 	      (!kpc_ok || mt_kpagecount_all(pfns, np, 0, tag)),
 	      "%s: after munmap: REFS back to the values before mmap%s", tag,
 	      kpc_ok ? ", kpagecount 0" : "");
@@ -458,7 +450,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	/* ---- close: the ledger ends where the pair began ---- */
 	if (bfd >= 0)
 		close(bfd);
-	POINT(mt_ledger_is(dev, &base, 0, 0, 0),
+	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
 	      "%s: after close: ledger (buffers, pages, maps) back to its value before the pair",
 	      tag);
 	if (!skip)

@@ -49,14 +49,6 @@ static bool pfn;
 static struct mosaic_refs before;	/* whole buffer, unmapped */
 static const char *skip;
 
-#define POINT(cond, ...)						\
-	do {								\
-		if (skip)						\
-			tap_skip(skip, __VA_ARGS__);			\
-		else							\
-			tap_ok((cond), __VA_ARGS__);			\
-	} while (0)
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -200,7 +192,7 @@ static void step_subrange(void)
 			tap_diag("%s: sub-range mmap: %s", tag, mt_errname(errno));
 		}
 	}
-	POINT(ok && bad == 0,
+	TAP_POINT(skip, ok && bad == 0,
 	      "%s: mmap of 37 pages at buffer page %zu shows those bytes (%llu bad); its writes land there and nowhere else; REFS count only those pages",
 	      tag, np / 2 - 7, ULL(bad));
 }
@@ -228,10 +220,10 @@ static void step_two_maps(void)
 		refs = refs_rule(0, size, 2, "two mappings");
 		mt_fill(bfd, 0, size, SEED_A);
 	}
-	POINT(m1 != MAP_FAILED && m2 != MAP_FAILED && bad == 0 && n > 0,
+	TAP_POINT(skip, m1 != MAP_FAILED && m2 != MAP_FAILED && bad == 0 && n > 0,
 	      "%s: two mappings of the buffer see each other's writes (%zu words each way, %zu bad)",
 	      tag, n, bad);
-	POINT(refs, "%s: two mappings, every page touched in both: REFS %s",
+	TAP_POINT(skip, refs, "%s: two mappings, every page touched in both: REFS %s",
 	      tag, pfn ? "unchanged (PFN maps)" : "unexplained_refs 0, mapcount 2");
 	if (m1 != MAP_FAILED)
 		munmap((void *)m1, size);
@@ -264,7 +256,7 @@ static void step_fork_split(void)
 		a.value = MAGIC;
 		rc = mt_run_child(child_read_write, &a, 60);
 	}
-	POINT(rc == 0 && a.map[word] == MAGIC,
+	TAP_POINT(skip, rc == 0 && a.map[word] == MAGIC,
 	      "%s: fork: the child reads the parent's pattern through the inherited mapping, the parent sees the child's write (child exit %d)",
 	      tag, rc);
 
@@ -285,9 +277,9 @@ static void step_fork_split(void)
 		munmap(map + hi * MT_PAGE, size - hi * MT_PAGE);
 		mt_fill(bfd, 0, size, SEED_A);
 	}
-	POINT(data, "%s: munmap of pages [%zu, %zu) splits the VMA: both pieces keep their data, the hole is gone, INFO nr_maps 2 (%llu)",
+	TAP_POINT(skip, data, "%s: munmap of pages [%zu, %zu) splits the VMA: both pieces keep their data, the hole is gone, INFO nr_maps 2 (%llu)",
 	      tag, lo, hi, ULL(info.nr_maps));
-	POINT(refs, "%s: after the split: REFS unexplained_refs 0, mapcount %s in both pieces, 0 in the hole",
+	TAP_POINT(skip, refs, "%s: after the split: REFS unexplained_refs 0, mapcount %s in both pieces, 0 in the hole",
 	      tag, pfn ? "0 (PFN map)" : "1");
 }
 
@@ -316,7 +308,7 @@ static void step_mremap_mprotect(void)
 		refs = refs_rule(0, size, 1, "after mremap MOVE") &&
 		       mt_info(bfd, &info) == 0 && info.nr_maps == 1;
 	}
-	POINT(moved == dst && bad == 0 && !is_mapped(map, MT_PAGE) && refs,
+	TAP_POINT(skip, moved == dst && bad == 0 && !is_mapped(map, MT_PAGE) && refs,
 	      "%s: mremap MOVE to a fixed new address: all data there (%llu bad), old range unmapped, REFS %s, INFO nr_maps 1",
 	      tag, ULL(bad), pfn ? "unchanged" : "mapcount 1");
 
@@ -328,7 +320,7 @@ static void step_mremap_mprotect(void)
 			tap_diag("%s: mremap grew the mapping", tag);
 		}
 	}
-	POINT(moved != MAP_FAILED && grow_err == EFAULT && is_mapped(moved, size),
+	TAP_POINT(skip, moved != MAP_FAILED && grow_err == EFAULT && is_mapped(moved, size),
 	      "%s: mremap GROW by a page is refused with EFAULT (VM_DONTEXPAND) and the mapping stays (%s)",
 	      tag, mt_errname(grow_err));
 
@@ -340,7 +332,7 @@ static void step_mremap_mprotect(void)
 		if (pret == 0)
 			rc = mt_run_child(child_store, &a, 30);
 	}
-	POINT(pret == 0 && rc == 128 + SIGSEGV &&
+	TAP_POINT(skip, pret == 0 && rc == 128 + SIGSEGV &&
 	      ((volatile uint64_t *)moved)[word] == mosaic_pattern_word(SEED_A, word * 8),
 	      "%s: mprotect(PROT_READ): a write in a forked child dies with SIGSEGV (%d), the word is unchanged",
 	      tag, rc);
@@ -355,7 +347,7 @@ static void step_mremap_mprotect(void)
 			rw_ok = rw_ok && verify(0, size, SEED_A) == 0;
 		}
 	}
-	POINT(pret == 0 && rw_ok,
+	TAP_POINT(skip, pret == 0 && rw_ok,
 	      "%s: mprotect back to PROT_READ|PROT_WRITE: writing works again and reaches the buffer",
 	      tag);
 	if (moved != MAP_FAILED)
@@ -389,11 +381,11 @@ static void step_dontneed(void)
 		}
 	}
 	if (pfn)
-		POINT(ret == -1 && err == EINVAL,
+		TAP_POINT(skip, ret == -1 && err == EINVAL,
 		      "%s: MADV_DONTNEED on 5 pages fails with EINVAL (VM_PFNMAP) (%s)",
 		      tag, mt_errname(err));
 	else
-		POINT(ret == 0 && gone == (int)n,
+		TAP_POINT(skip, ret == 0 && gone == (int)n,
 		      "%s: MADV_DONTNEED on 5 pages: 0, and pagemap shows them gone (%d of %zu)",
 		      tag, gone, n);
 
@@ -405,7 +397,7 @@ static void step_dontneed(void)
 			back = back && memcmp(pfns, pfns2, np * sizeof(*pfns)) == 0;
 		munmap(map, size);
 	}
-	POINT(bad == 0 && back,
+	TAP_POINT(skip, bad == 0 && back,
 	      "%s: after MADV_DONTNEED and a re-touch: the same data (%llu bad), %s",
 	      tag, ULL(bad), pfn ? "REFS unchanged" :
 	      "the same PFNs, REFS mapcount 1 again");
@@ -443,10 +435,10 @@ static void step_aligned_write_first(void)
 		munmap(map, size);
 		after = refs_unmapped("after munmap of the 2 MiB-aligned mapping");
 	}
-	POINT(mm == 0 && refs,
+	TAP_POINT(skip, mm == 0 && refs,
 	      "%s: mapping at a 2 MiB-aligned address, first touch a write: VERIFY 0 mismatches, REFS %s",
 	      tag, pfn ? "unchanged" : "unexplained_refs 0, mapcount 1");
-	POINT(after, "%s: after munmap of that mapping: REFS back to the unmapped values", tag);
+	TAP_POINT(skip, after, "%s: after munmap of that mapping: REFS back to the unmapped values", tag);
 }
 
 static void run_pair(uint32_t b, uint32_t s)
@@ -475,7 +467,7 @@ static void run_pair(uint32_t b, uint32_t s)
 	ret = bfd < 0 ? bfd : mt_fill(bfd, 0, size, SEED_A);
 	if (ret == 0)
 		ret = mt_refs(bfd, 0, size, &before);
-	POINT(ret == 0, "%s: ALLOC %llu MiB, FILL(A), REFS (%s)", tag,
+	TAP_POINT(skip, ret == 0, "%s: ALLOC %llu MiB, FILL(A), REFS (%s)", tag,
 	      ULL(size / MT_MiB), mt_errname(ret));
 	if (!skip && ret != 0)
 		skip = "ALLOC failed";
@@ -489,7 +481,7 @@ static void run_pair(uint32_t b, uint32_t s)
 
 	if (bfd >= 0)
 		close(bfd);
-	POINT(mt_ledger_is(dev, &base, 0, 0, 0),
+	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
 	      "%s: after munmap and close: ledger back to its value before the pair", tag);
 	if (!skip)
 		tap_diag("%s: %.2f s", tag, now_s() - t0);

@@ -65,14 +65,6 @@ static uint64_t size;
 static bool pfn;
 static const char *skip;
 
-#define POINT(cond, ...)						\
-	do {								\
-		if (skip)						\
-			tap_skip(skip, __VA_ARGS__);			\
-		else							\
-			tap_ok((cond), __VA_ARGS__);			\
-	} while (0)
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -282,19 +274,19 @@ static void step_process_vm(void)
 			tap_diag("%s: process_vm child exit %d", tag, rc);
 	}
 	if (pfn) {
-		POINT(rc == 0 && report->rd == -1 && report->rd_err == EFAULT,
+		TAP_POINT(skip, rc == 0 && report->rd == -1 && report->rd_err == EFAULT,
 		      "%s: process_vm_readv from another process fails with EFAULT (%ld, %s)",
 		      tag, report->rd, mt_errname(report->rd_err));
-		POINT(rc == 0 && report->wr == -1 && report->wr_err == EFAULT &&
+		TAP_POINT(skip, rc == 0 && report->wr == -1 && report->wr_err == EFAULT &&
 		      verify(SEED_A) == 0,
 		      "%s: process_vm_writev from another process fails with EFAULT, the buffer unchanged (%ld, %s)",
 		      tag, report->wr, mt_errname(report->wr_err));
 	} else {
-		POINT(rc == 0 && report->rd == (long)size && report->rd_bad == 0,
+		TAP_POINT(skip, rc == 0 && report->rd == (long)size && report->rd_bad == 0,
 		      "%s: process_vm_readv from another process reads all %llu bytes, pattern right (%ld, %s, %llu bad)",
 		      tag, ULL(size), report->rd, mt_errname(report->rd_err),
 		      ULL(report->rd_bad));
-		POINT(rc == 0 && report->wr == (long)size && verify(SEED_W) == 0,
+		TAP_POINT(skip, rc == 0 && report->wr == (long)size && verify(SEED_W) == 0,
 		      "%s: process_vm_writev from another process writes all %llu bytes, VERIFY sees them (%ld, %s)",
 		      tag, ULL(size), report->wr, mt_errname(report->wr_err));
 	}
@@ -334,15 +326,15 @@ static void step_vmsplice(void)
 		close(p[1]);
 	}
 	if (pfn)
-		POINT(n == -1 && err == EFAULT && held == 0,
+		TAP_POINT(skip, n == -1 && err == EFAULT && held == 0,
 		      "%s: vmsplice of the mapping fails with EFAULT, no reference taken (%s, unexplained %lld)",
 		      tag, mt_errname(err), (long long)held);
 	else
-		POINT(n == SPLICE_PAGES * (ssize_t)MT_PAGE &&
+		TAP_POINT(skip, n == SPLICE_PAGES * (ssize_t)MT_PAGE &&
 		      held == SPLICE_PAGES,
 		      "%s: vmsplice of %d pages into a pipe: REFS shows its %d page references as unexplained_refs (%zd bytes, %lld)",
 		      tag, SPLICE_PAGES, SPLICE_PAGES, n, (long long)held);
-	POINT(left == 0 && (pfn || bad == 0),
+	TAP_POINT(skip, left == 0 && (pfn || bad == 0),
 	      "%s: %s: unexplained_refs back to 0 (%lld)", tag,
 	      pfn ? "after the failed vmsplice" :
 	      "the pipe read back gives the mapped pattern, and once drained", (long long)left);
@@ -460,7 +452,7 @@ static void run_pair(uint32_t b, uint32_t s)
 		else /* lazy strategies: fault everything in first */
 			ret = mt_user_check(map, 0, size, SEED_A, NULL) ? -EIO : 0;
 	}
-	POINT(ret == 0, "%s: ALLOC %llu MiB, FILL(A), mmap, the user reads A (%s)",
+	TAP_POINT(skip, ret == 0, "%s: ALLOC %llu MiB, FILL(A), mmap, the user reads A (%s)",
 	      tag, ULL(size / MT_MiB), mt_errname(ret));
 	if (!skip && ret != 0)
 		skip = "ALLOC or mmap failed";
@@ -470,13 +462,13 @@ static void run_pair(uint32_t b, uint32_t s)
 	step_uring();
 	step_odirect();
 
-	POINT(unexplained() == 0 && verify(SEED_A) == 0,
+	TAP_POINT(skip, unexplained() == 0 && verify(SEED_A) == 0,
 	      "%s: after all GUP users: REFS unexplained_refs 0, the buffer holds A", tag);
 	if (map != MAP_FAILED)
 		munmap(map, size);
 	if (bfd >= 0)
 		close(bfd);
-	POINT(mt_ledger_is(dev, &base, 0, 0, 0),
+	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
 	      "%s: after munmap and close: ledger back to its value before the pair", tag);
 	if (!skip)
 		tap_diag("%s: %.2f s", tag, now_s() - t0);

@@ -49,14 +49,6 @@ static char *map = MAP_FAILED;
 static const char *skip;
 static struct mosaic_info info;
 
-#define POINT(cond, ...)						\
-	do {								\
-		if (skip)						\
-			tap_skip(skip, __VA_ARGS__);			\
-		else							\
-			tap_ok((cond), __VA_ARGS__);			\
-	} while (0)
-
 static long vm_pte_kb(void)
 {
 	char line[256];
@@ -162,7 +154,7 @@ static void structure(void)
 		if (map == MAP_FAILED)
 			tap_diag("mmap: %s", mt_errname(errno));
 	}
-	POINT(map != MAP_FAILED && !((uintptr_t)map % PMD),
+	TAP_POINT(skip, map != MAP_FAILED && !((uintptr_t)map % PMD),
 	      "mmap(NULL, 1 GiB) of a huge buffer returns a 2 MiB-aligned address (%p)",
 	      (void *)map);
 	if (map == MAP_FAILED && !skip)
@@ -174,33 +166,33 @@ static void structure(void)
 		bad = mt_user_check(map, 0, SIZE, SEED_A, &first);
 	f1 = minflt();
 	pte1 = vm_pte_kb();
-	POINT(bad == 0,
+	TAP_POINT(skip, bad == 0,
 	      "kernel FILL(A), user reads every word back (%llu bad, first %#llx)",
 	      ULL(bad), ULL(first));
 	tap_diag("first touch of 1 GiB: %ld minor faults, VmPTE %ld -> %ld kB",
 		 f1 - f0, pte0, pte1);
-	POINT(pte0 >= 0 && pte1 >= 0 && pte1 - pte0 <= 16,
+	TAP_POINT(skip, pte0 >= 0 && pte1 >= 0 && pte1 - pte0 <= 16,
 	      "VmPTE grows by at most 16 KiB for 1 GiB mapped and touched (%ld kB; 4 KiB PTEs: 2048 kB)",
 	      pte1 - pte0);
-	POINT(f1 - f0 <= (long)NBLOCKS,
+	TAP_POINT(skip, f1 - f0 <= (long)NBLOCKS,
 	      "first touch of every byte costs at most 512 minor faults (%ld; 4 KiB PTEs: 262144)",
 	      f1 - f0);
 	pmdkb = skip ? -1 : pmd_mapped_kb(map);
-	POINT(pmdkb == (long)(SIZE / 1024),
+	TAP_POINT(skip, pmdkb == (long)(SIZE / 1024),
 	      "/proc/self/smaps FilePmdMapped is the whole 1 GiB (%ld kB)",
 	      pmdkb);
-	POINT(pmds_now() == NBLOCKS,
+	TAP_POINT(skip, pmds_now() == NBLOCKS,
 	      "INFO pmd_mapped: 512 PMDs map the buffer (%llu)",
 	      ULL(pmds_now()));
-	POINT(refs_exact(0, SIZE, 2, 2, 1, 1, "PMD-mapped"),
+	TAP_POINT(skip, refs_exact(0, SIZE, 2, 2, 1, 1, "PMD-mapped"),
 	      "REFS exact: every compound page has 1 + 1 (its PMD) references, every page mapcount 1, unexplained 0");
 
 	/* The other direction: user writes, kernel reads. */
 	if (!skip)
 		mt_user_fill(map, 0, SIZE, SEED_B);
-	POINT(!skip && kverify(0, SIZE, SEED_B) == 0,
+	TAP_POINT(skip, !skip && kverify(0, SIZE, SEED_B) == 0,
 	      "user writes every word (B), kernel VERIFY(B) finds 0 mismatches");
-	POINT(pmds_now() == NBLOCKS && !skip && pmd_mapped_kb(map) == (long)(SIZE / 1024),
+	TAP_POINT(skip, pmds_now() == NBLOCKS && !skip && pmd_mapped_kb(map) == (long)(SIZE / 1024),
 	      "after the writes: still 512 PMDs, FilePmdMapped 1 GiB");
 }
 
@@ -219,14 +211,14 @@ static void partial_munmap(void)
 		      mt_user_check(map + hole + MT_PAGE, hole + MT_PAGE,
 				    SIZE - hole - MT_PAGE, SEED_B, &first);
 	}
-	POINT(ret == 0 && bad == 0,
+	TAP_POINT(skip, ret == 0 && bad == 0,
 	      "munmap of one page inside a PMD-mapped block: every other word still reads B (%llu bad)",
 	      ULL(bad));
-	POINT(!skip && pmds_now() == NBLOCKS - 1 &&
+	TAP_POINT(skip, !skip && pmds_now() == NBLOCKS - 1 &&
 	      refs_exact(blk, PMD, 1 + 511, 1 + 511, 0, 1, "split block") &&
 	      refs_exact(0, blk, 2, 2, 1, 1, "block before"),
 	      "REFS exact after the split: that block has 511 PTEs (refcount 512, the hole mapcount 0), the others keep their PMD, 511 PMDs");
-	POINT(!skip && unexplained_zero("after partial munmap"),
+	TAP_POINT(skip, !skip && unexplained_zero("after partial munmap"),
 	      "REFS over the whole buffer: unexplained_refs 0");
 }
 
@@ -255,13 +247,13 @@ static void mprotect_one(void)
 			     blk + PMD - page - MT_PAGE, SEED_C);
 		bad = mt_user_check(map + page, page, MT_PAGE, SEED_B, &first);
 	}
-	POINT(ret == 0 && rc == 128 + SIGSEGV,
+	TAP_POINT(skip, ret == 0 && rc == 128 + SIGSEGV,
 	      "mprotect(PROT_READ) of one page in a PMD-mapped block: a write to it is SIGSEGV (%d)",
 	      rc);
-	POINT(bad == 0 && !skip && kverify(blk, page - blk, SEED_C) == 0 &&
+	TAP_POINT(skip, bad == 0 && !skip && kverify(blk, page - blk, SEED_C) == 0 &&
 	      kverify(page + MT_PAGE, blk + PMD - page - MT_PAGE, SEED_C) == 0,
 	      "the rest of that block takes writes (C, VERIFY 0 mismatches), the read-only page still reads B");
-	POINT(!skip && pmds_now() == NBLOCKS - 2 &&
+	TAP_POINT(skip, !skip && pmds_now() == NBLOCKS - 2 &&
 	      refs_exact(blk, PMD, 1 + 512, 1 + 512, 1, 1, "mprotect block") &&
 	      unexplained_zero("after mprotect"),
 	      "REFS exact: the mprotected block is PTE-mapped (refcount 513, mapcount 1), 510 PMDs left, unexplained 0");
@@ -289,10 +281,10 @@ static void mremap_part(void)
 	}
 	if (moved != MAP_FAILED)
 		bad = mt_user_check(moved, off, len, SEED_B, &first);
-	POINT(moved != MAP_FAILED && bad == 0,
+	TAP_POINT(skip, moved != MAP_FAILED && bad == 0,
 	      "mremap of 4 MiB (two PMD blocks) to a 4 KiB-misaligned address: every word still reads B (%llu bad)",
 	      ULL(bad));
-	POINT(!skip && refs_exact(off, len, 1 + 512, 1 + 512, 1, 1, "moved") &&
+	TAP_POINT(skip, !skip && refs_exact(off, len, 1 + 512, 1 + 512, 1, 1, "moved") &&
 	      unexplained_zero("after mremap"),
 	      "REFS exact after mremap: the moved blocks are PTE-mapped (refcount 513, mapcount 1), unexplained 0");
 	if (moved != MAP_FAILED)
@@ -326,10 +318,10 @@ static void fork_test(void)
 		base = pmds_now();
 		rc = mt_run_child(child_fork, NULL, 60);
 	}
-	POINT(rc == 0 && kverify(off, PMD, SEED_D) == 0,
+	TAP_POINT(skip, rc == 0 && kverify(off, PMD, SEED_D) == 0,
 	      "fork: the child reads a block (B) through its own PMD and writes the next (D); the parent's VERIFY(D) finds 0 mismatches (child %d)",
 	      rc);
-	POINT(!skip && pmds_now() == base && unexplained_zero("after fork"),
+	TAP_POINT(skip, !skip && pmds_now() == base && unexplained_zero("after fork"),
 	      "after the child exits: its PMDs are gone again (%llu PMDs, as before), REFS unexplained 0",
 	      ULL(pmds_now()));
 }
@@ -344,13 +336,13 @@ static void dontneed(void)
 		r1 = madvise(map + a, PMD, MADV_DONTNEED);
 		r2 = madvise(map + b, 16 * MT_PAGE, MADV_DONTNEED);
 	}
-	POINT(r1 == 0 && r2 == 0 && pmds_now() == base - 2 &&
+	TAP_POINT(skip, r1 == 0 && r2 == 0 && pmds_now() == base - 2 &&
 	      refs_exact(a, PMD, 1, 1, 0, 0, "dontneed whole block"),
 	      "MADV_DONTNEED of a whole block and of 64 KiB inside another: both PMDs are gone, the whole block holds only the buffer's reference (%s)",
 	      mt_errname(r1 ? -errno : r2 ? -errno : 0));
 	if (!skip)
 		bad = mt_user_check(map + a, a, 2 * PMD, SEED_B, &first);
-	POINT(bad == 0 && unexplained_zero("after MADV_DONTNEED"),
+	TAP_POINT(skip, bad == 0 && unexplained_zero("after MADV_DONTNEED"),
 	      "after MADV_DONTNEED the next touch finds the same memory (B, not zeros: %llu bad), REFS unexplained 0",
 	      ULL(bad));
 }
@@ -373,10 +365,10 @@ static void vm_readv(void)
 		else
 			bad = mt_user_check(copy, off, len, SEED_B, &first);
 	}
-	POINT(n == (ssize_t)len && bad == 0,
+	TAP_POINT(skip, n == (ssize_t)len && bad == 0,
 	      "process_vm_readv of 2 MiB across a PMD boundary (get_user_pages on PMD-mapped compound pages): every word B (%zd bytes, %llu bad)",
 	      n, ULL(bad));
-	POINT(!skip && refs_exact(40 * PMD - PMD, 2 * PMD, 2, 2, 1, 1, "after readv"),
+	TAP_POINT(skip, !skip && refs_exact(40 * PMD - PMD, 2 * PMD, 2, 2, 1, 1, "after readv"),
 	      "after process_vm_readv: its pins are gone, both blocks 1 + 1 references, unexplained 0");
 	mt_xfree(copy, len, 1);
 }
@@ -390,13 +382,13 @@ static void release(const struct mosaic_stats *base)
 	if (map != MAP_FAILED)
 		ret = munmap(map, SIZE);
 	map = MAP_FAILED;
-	POINT(ret == 0 && pmds_now() == 0 &&
+	TAP_POINT(skip, ret == 0 && pmds_now() == 0 &&
 	      refs_exact(0, SIZE, 1, 1, 0, 0, "unmapped"),
 	      "munmap: 0 PMDs, every compound page back to the buffer's one reference, mapcount 0, unexplained 0");
 	if (bfd >= 0)
 		close(bfd);
 	bfd = -1;
-	POINT(mt_ledger_is(dev, base, 0, 0, 0),
+	TAP_POINT(skip, mt_ledger_is(dev, base, 0, 0, 0),
 	      "close: the ledger is back where it started (buffers, pages, maps)");
 }
 
@@ -498,7 +490,7 @@ int main(void)
 		skip = "this kernel has no PMD mode for pages (no THP): PTE fallback";
 	else if (info.order_count[9] != NBLOCKS)
 		skip = "fewer than 512 order-9 pages were free: not all blocks can be PMDs";
-	POINT(info.pmd_bytes == SIZE,
+	TAP_POINT(skip, info.pmd_bytes == SIZE,
 	      "INFO pmd_bytes: all 1 GiB is PMD-mappable (%llu)", ULL(info.pmd_bytes));
 	if (!skip)
 		ret = mt_fill(bfd, 0, SIZE, SEED_A);

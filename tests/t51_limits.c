@@ -59,27 +59,6 @@ struct report {
 
 static struct report *rep;
 
-static int param(const char *name, uint64_t *v)
-{
-	return mt_param_u64(name, v);
-}
-
-static int set_param(const char *name, uint64_t v)
-{
-	char path[128], num[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/mosaic/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(num, sizeof(num), "%llu", ULL(v));
-	if (write(fd, num, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int alloc(uint64_t size, uint32_t backend)
 {
 	return mt_alloc(dev, size, backend, MOSAIC_STRATEGY_AUTO);
@@ -223,12 +202,12 @@ static void test_global_cap(void)
 	uint64_t cap = 0, total = 0, room = 2 * MT_MiB;
 	int st, fd, ret;
 
-	ret = param("max_total_size", &cap);
+	ret = mt_param_u64("max_total_size", &cap);
 	tap_ok(ret == 0 && cap > 0, "max_total_size parameter is set by default (%llu bytes)",
 	       ULL(cap));
-	ret = param("total_size", &total);
+	ret = mt_param_u64("total_size", &total);
 	tap_ok(ret == 0 && total == 0, "total_size is 0 with no buffer alive (%llu)", ULL(total));
-	if (ret || set_param("max_total_size", total + room)) {
+	if (ret || mt_set_param_u64("max_total_size", total + room)) {
 		tap_skip("cannot set max_total_size", "global cap enforced");
 		return;
 	}
@@ -242,11 +221,11 @@ static void test_global_cap(void)
 	       "root is held to max_total_size too: 2 MiB ok, one more page -> EAGAIN (got %s)",
 	       mt_errname(ret < 0 ? ret : 0));
 	close_ret(ret);
-	param("total_size", &total);
+	mt_param_u64("total_size", &total);
 	tap_ok(total == room, "total_size counts the live 2 MiB (%llu)", ULL(total));
 	close_ret(fd);
-	set_param("max_total_size", cap);
-	param("total_size", &total);
+	mt_set_param_u64("max_total_size", cap);
+	mt_param_u64("total_size", &total);
 	tap_ok(total == 0, "total_size back to 0 after close (%llu)", ULL(total));
 }
 
@@ -372,7 +351,7 @@ static void test_exit(void)
 	       mt_errname(ret));
 	close(h.hold[1]);
 	tap_ok(ledger_back(&base, 20), "after the grandchild exits the ledger is back to the start");
-	param("total_size", &total);
+	mt_param_u64("total_size", &total);
 	tap_ok(total == 0, "total_size back to 0 (%llu)", ULL(total));
 	ret = user_can_alloc(EXIT_LIMIT);
 	tap_ok(ret == 0, "the user's whole RLIMIT_MEMLOCK is free again (%s)",
@@ -428,7 +407,7 @@ static void test_kill(void)
 	if (pidfd >= 0)
 		close(pidfd);
 	tap_ok(ledger_back(&base, 20), "after the kill the ledger is back to the start");
-	param("total_size", &total);
+	mt_param_u64("total_size", &total);
 	tap_ok(total == 0, "total_size back to 0 (%llu)", ULL(total));
 	ret = user_can_alloc(EXIT_LIMIT);
 	tap_ok(ret == 0, "the killed user's whole RLIMIT_MEMLOCK is free again (%s)",

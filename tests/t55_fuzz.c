@@ -401,22 +401,6 @@ static long env_num(const char *name, long def, long min, long max)
 	return v < min ? min : v > max ? max : v;
 }
 
-static int write_param(const char *name, uint64_t v)
-{
-	char path[128], num[32];
-	int fd, n, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/module/mosaic/parameters/%s", name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(num, sizeof(num), "%llu", ULL(v));
-	if (write(fd, num, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int main(void)
 {
 	struct mosaic_stats base;
@@ -443,7 +427,7 @@ int main(void)
 	    mprotect(arena + 4 * MT_PAGE, MT_PAGE, PROT_READ))
 		tap_bail("memory: %s", strerror(errno));
 	memset(sh, 0, sizeof(*sh));
-	if (mt_param_u64("max_total_size", &cap) || write_param("max_total_size", FUZZ_CAP))
+	if (mt_param_u64("max_total_size", &cap) || mt_set_param_u64("max_total_size", FUZZ_CAP))
 		tap_diag("cannot lower max_total_size: large ALLOCs may be slow");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -468,7 +452,7 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (cap)
-		write_param("max_total_size", cap);
+		mt_set_param_u64("max_total_size", cap);
 
 	total = atomic_load(&sh->total);
 	for (int t = 0; t < NR_TARGETS; t++) {

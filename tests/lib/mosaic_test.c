@@ -334,6 +334,23 @@ int mt_param_u64(const char *name, uint64_t *out)
 	return 0;
 }
 
+int mt_set_param_u64(const char *name, uint64_t v)
+{
+	char path[256], num[32];
+	int fd, n, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
+		 MT_MODULE_NAME, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	if (write(fd, num, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 bool mt_module_loaded(void)
 {
 	struct stat st;

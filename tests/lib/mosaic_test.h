@@ -92,6 +92,8 @@ bool mt_kpagecount_all(const uint64_t *pfns, size_t n, uint64_t want,
 
 /* /sys/module/mosaic/parameters/<name> as an unsigned number: 0 or -errno. */
 int mt_param_u64(const char *name, uint64_t *out);
+/* Writes @v to /sys/module/mosaic/parameters/<name>: 0 or -errno. */
+int mt_set_param_u64(const char *name, uint64_t v);
 /* True if /sys/module/mosaic exists. */
 bool mt_module_loaded(void);
 

@@ -24,6 +24,19 @@ void tap_done(void);
 bool tap_ok(bool cond, const char *fmt, ...) TAP_PRINTF(2, 3);
 /* Emit "ok N - desc # SKIP reason". */
 void tap_skip(const char *reason, const char *fmt, ...) TAP_PRINTF(2, 3);
+/*
+ * One test point of a run that may have been cut short: a skip with
+ * @skip_reason when that is set (so every run emits the same points),
+ * else tap_ok().
+ */
+#define TAP_POINT(skip_reason, cond, ...)				\
+	do {								\
+		if (skip_reason)					\
+			tap_skip((skip_reason), __VA_ARGS__);		\
+		else							\
+			tap_ok((cond), __VA_ARGS__);			\
+	} while (0)
+
 /* Emit "# ..." diagnostic line(s). */
 void tap_diag(const char *fmt, ...) TAP_PRINTF(1, 2);
 /* Abort the whole program: "Bail out! ..." then exit(1). */
