@@ -11,6 +11,7 @@
  * entry is physically contiguous and becomes one segment.
  */
 #include <linux/dma-mapping.h>
+#include <linux/log2.h>
 #include <linux/scatterlist.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -85,9 +86,23 @@ static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
 	return 0;
 }
 
+/*
+ * The longest chunk @dev takes. The DMA layer gives the device each chunk
+ * as one segment (behind an IOMMU one IOVA range, merged past the
+ * device's limit), so a device with short segments (64 KiB for a PCI
+ * device whose driver does not raise it, or that no driver owns) gets
+ * chunks no longer than its limit.
+ */
+static size_t mosaic_noncontig_max_chunk(struct device *dev)
+{
+	unsigned int max_seg = dma_get_max_seg_size(dev);
+
+	return rounddown_pow_of_two(max_t(unsigned int, max_seg, PAGE_SIZE));
+}
+
 static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 {
-	unsigned long nr_chunks = DIV_ROUND_UP(buf->size, buf->chunk_size);
+	unsigned long nr_chunks;
 	struct mosaic_noncontig *nc;
 	size_t left = buf->size;
 	int ret;
@@ -95,6 +110,9 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 	/* Before 5.15 the kernel has no noncontiguous DMA API (compat.h). */
 	if (!MOSAIC_HAVE_DMA_NONCONTIGUOUS)
 		return -EOPNOTSUPP;
+	buf->chunk_size = min(buf->chunk_size,
+			      mosaic_noncontig_max_chunk(buf->dev));
+	nr_chunks = DIV_ROUND_UP(buf->size, buf->chunk_size);
 	nc = kvzalloc(struct_size(nc, chunk, nr_chunks),
 		      GFP_KERNEL | __GFP_NOWARN);
 	if (!nc)

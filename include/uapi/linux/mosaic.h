@@ -69,7 +69,8 @@
  *	chunks of &mosaic_alloc.chunk_size (without an IOMMU each call is one
  *	contiguous block, which caps its size). The pages belong to the DMA
  *	layer: PFN strategies only.
- * @MOSAIC_BACKEND_VMALLOC: vmalloc_user().
+ * @MOSAIC_BACKEND_VMALLOC: zeroed vmalloc memory (__vmalloc()), order-0
+ *	pages each with its own reference.
  * @MOSAIC_BACKEND_CMA: physically contiguous memory from the kernel's CMA
  *	area. PFN strategies only: CMA pages may never be pinned long-term,
  *	and a page mapping of them would let io_uring or RDMA registration
@@ -236,7 +237,9 @@ enum mosaic_huge_mode {
  * @chunk_size: coherent and noncontig: bytes per DMA allocation call, a
  *	power of two from a page up to the page allocator's largest block
  *	(4 MiB on x86); 0 means 1 MiB for coherent and the largest block for
- *	noncontig. Other backends: must be 0.
+ *	noncontig. Noncontig chunks are also no longer than the device's DMA
+ *	segment limit (64 KiB for a PCI device whose driver does not raise
+ *	it). Other backends: must be 0.
  * @device: user pointer to the NUL-terminated name of the PCI device to
  *	allocate for (``"0000:00:04.0"``), or 0 for the module's own
  *	platform device. Only for the device backends; needs
