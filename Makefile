@@ -87,7 +87,7 @@ tests: tools
 	@mkdir -p $(BUILD)/tests/tools
 	@cp $(BUILD)/tools/mosaic-demo $(BUILD)/tests/tools/
 	@for t in tests/t*.sh; do cp $$t $(BUILD)/tests/bin/$$(basename $$t .sh); done
-	@cp tests/run-tests vm/log-patterns $(BUILD)/tests/
+	@cp tests/run-tests vm/log-patterns vm/log-scan $(BUILD)/tests/
 	@cp tests/timeouts $(BUILD)/tests/ 2>/dev/null || true
 
 # Only what the demo runs: a newcomer's first command should not wait for
