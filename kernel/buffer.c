@@ -10,7 +10,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
 #include <linux/file.h>
@@ -18,7 +17,9 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/pci.h>
+#include <linux/pseudo_fs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -484,6 +485,106 @@ static const struct file_operations mosaic_buf_huge_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Buffer files live on a pseudo filesystem of the module's own, one inode
+ * per buffer with the buffer's size, as dma-buf does. The core reads the
+ * mapped file's size: since 6.12.y ("mm/memory: do not populate page table
+ * entries beyond i_size") finish_fault() maps no PMD past it, and the one
+ * inode that anon_inode_getfile() shares among all its files has size 0.
+ * The filesystem has no owner: a mount would pin the module for good. The
+ * files pin it instead (mosaic_buf_getfile()).
+ */
+#define MOSAIC_FS_MAGIC	0x6d736963	/* "msic" */
+
+static struct vfsmount *mosaic_buf_mnt;
+
+/* What /proc/PID/maps and /proc/PID/fd show: mosaic:[inode number]. */
+static char *mosaic_buf_dname(struct dentry *dentry, char *buffer, int buflen)
+{
+	char name[32];
+	int len;
+
+	len = snprintf(name, sizeof(name), "mosaic:[%lu]",
+		       d_inode(dentry)->i_ino) + 1;
+	if (len > buflen)
+		return ERR_PTR(-ENAMETOOLONG);
+	return memcpy(buffer + buflen - len, name, len);
+}
+
+static const struct dentry_operations mosaic_buf_dentry_ops = {
+	.d_dname = mosaic_buf_dname,
+};
+
+static int mosaic_buf_fs_init_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, MOSAIC_FS_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->dops = &mosaic_buf_dentry_ops;
+	return 0;
+}
+
+static struct file_system_type mosaic_buf_fs_type = {
+	.name = "mosaic",
+	.init_fs_context = mosaic_buf_fs_init_context,
+	.kill_sb = kill_anon_super,
+};
+
+/**
+ * mosaic_buf_fs_init() - mount the filesystem buffer files live on
+ *
+ * Return: 0 or -errno.
+ */
+int mosaic_buf_fs_init(void)
+{
+	mosaic_buf_mnt = kern_mount(&mosaic_buf_fs_type);
+	return PTR_ERR_OR_ZERO(mosaic_buf_mnt);
+}
+
+/**
+ * mosaic_buf_fs_exit() - unmount it; no buffer file is left by then
+ */
+void mosaic_buf_fs_exit(void)
+{
+	kern_unmount(mosaic_buf_mnt);
+}
+
+/*
+ * A new file for @buf on an inode of its own. The file's release drops
+ * the module reference taken here, as for any file whose fops have an
+ * owner (anon_inode_getfile() takes it the same way).
+ */
+static struct file *mosaic_buf_getfile(struct mosaic_buf *buf)
+{
+	const struct file_operations *fops =
+		buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
+		&mosaic_buf_huge_fops : &mosaic_buf_fops;
+	struct inode *inode;
+	struct file *file;
+
+	if (!try_module_get(fops->owner))
+		return ERR_PTR(-ENOENT);
+	inode = alloc_anon_inode(mosaic_buf_mnt->mnt_sb);
+	if (IS_ERR(inode)) {
+		file = ERR_CAST(inode);
+		goto err_put_module;
+	}
+	inode->i_size = buf->size;
+	file = alloc_file_pseudo(inode, mosaic_buf_mnt, "mosaic",
+				 buf->read_only ? O_RDONLY : O_RDWR, fops);
+	if (IS_ERR(file))
+		goto err_iput;
+	file->private_data = buf;
+	return file;
+
+err_iput:
+	iput(inode);
+err_put_module:
+	module_put(fops->owner);
+	return file;
+}
+
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
  * @buf: the buffer; its caller's reference moves to the fd on success
@@ -509,11 +610,7 @@ int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 	 * A read-only buffer gets a read-only fd: the core then refuses
 	 * MAP_SHARED with PROT_WRITE itself (mosaic_buf_mmap() checks too).
 	 */
-	file = anon_inode_getfile("[mosaic]",
-				  buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
-				  &mosaic_buf_huge_fops : &mosaic_buf_fops, buf,
-				  (buf->read_only ? O_RDONLY : O_RDWR) |
-				  O_CLOEXEC);
+	file = mosaic_buf_getfile(buf);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto err_put_fd;

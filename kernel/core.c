@@ -203,6 +203,10 @@ static int __init mosaic_init(void)
 	if (ret)
 		goto err_unregister_pdev;
 
+	ret = mosaic_buf_fs_init();
+	if (ret)
+		goto err_unregister_pdev;
+
 	/* Diagnostics only: the module works without debugfs. */
 	mosaic_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("ledger", 0444, mosaic_debugfs_dir, NULL,
@@ -217,6 +221,7 @@ static int __init mosaic_init(void)
 
 err_remove_debugfs:
 	debugfs_remove_recursive(mosaic_debugfs_dir);
+	mosaic_buf_fs_exit();
 
 err_unregister_pdev:
 	platform_device_unregister(mosaic_pdev);
@@ -227,6 +232,7 @@ static void __exit mosaic_exit(void)
 {
 	misc_deregister(&mosaic_miscdev);
 	debugfs_remove_recursive(mosaic_debugfs_dir);
+	mosaic_buf_fs_exit();
 	platform_device_unregister(mosaic_pdev);
 	/*
 	 * Every buffer fd and every mapping pins the module through its

@@ -262,6 +262,8 @@ const char *mosaic_backend_name(u32 backend);
 struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 				     struct device *dev);
 int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
+int mosaic_buf_fs_init(void);
+void mosaic_buf_fs_exit(void);
 int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
 			   u64 length);
 

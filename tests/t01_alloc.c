@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mosaic_test.h"
@@ -58,6 +59,38 @@ static const char *init_on_alloc_state(void)
 	if (strstr(buf, "init_on_alloc=1"))
 		return "on (cmdline)";
 	return "kernel default (not on cmdline)";
+}
+
+/*
+ * Each buffer is a file of its own whose size is the buffer's: fstat()
+ * says so, /proc/self/fd names it "mosaic:[<inode>]", and two buffers
+ * have two inodes. (The kernel's fault path reads the mapped file's size,
+ * kernel/buffer.c.)
+ */
+static void check_buffer_file(int dev, int bfd, uint64_t size)
+{
+	char path[64], name[64] = "";
+	struct stat st = { 0 }, st2 = { 0 };
+	ssize_t n;
+	int other;
+
+	n = fstat(bfd, &st);
+	tap_ok(n == 0 && (uint64_t)st.st_size == size,
+	       "fstat: the buffer file's size is the buffer's (%lld)",
+	       (long long)st.st_size);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", bfd);
+	n = readlink(path, name, sizeof(name) - 1);
+	if (n > 0)
+		name[n] = '\0';
+	snprintf(path, sizeof(path), "mosaic:[%llu]", ULL(st.st_ino));
+	tap_ok(!strcmp(name, path), "/proc/self/fd names it %s (%s)", path, name);
+	other = mt_alloc(dev, MT_PAGE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
+	n = other >= 0 ? fstat(other, &st2) : -1;
+	tap_ok(n == 0 && st2.st_ino != st.st_ino && st2.st_size == MT_PAGE,
+	       "a second buffer has an inode of its own and its own size (%llu, %lld)",
+	       ULL(st2.st_ino), (long long)st2.st_size);
+	if (other >= 0)
+		close(other);
 }
 
 int main(void)
@@ -128,6 +161,8 @@ int main(void)
 	       "total_buffers +1 and total_pages +%lu (%llu, %llu)", NPAGES1,
 	       ULL(st.total_buffers - base.total_buffers),
 	       ULL(st.total_pages - base.total_pages));
+	/* After the ledger points: it allocates a second buffer. */
+	check_buffer_file(dev, bfd, SIZE1);
 
 	/* ---- mmap: zeroed, counted as a map, writable ---- */
 	map = mmap(NULL, SIZE1, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);

@@ -116,6 +116,22 @@ void mosaic_huge_info(const struct mosaic_buf *buf, struct mosaic_info *info)
 }
 
 /*
+ * In the fault-pmd mode, finish_fault() maps a PMD only over a folio that
+ * ends inside the file: since 6.12.y ("mm/memory: do not populate page
+ * table entries beyond i_size"), index + 512 <= i_size in pages. These
+ * compound pages are in no page cache, so their index is whatever the
+ * allocator left there; give them the one a page cache would: their
+ * offset in the buffer, which is the file. The folio-pmd mode maps
+ * without finish_fault(), and there struct page has no index any more.
+ */
+static void mosaic_huge_set_index(struct page *head, pgoff_t pgoff)
+{
+#if IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) && !MOSAIC_HAVE_FOLIO_PMD
+	head->index = pgoff;
+#endif
+}
+
+/*
  * In the fault-pmd mode the core, not this file, decides to map a PMD: it
  * maps the compound page of the faulting page at the 2 MiB-aligned address
  * around the fault, which is right only if every order-9 compound page
@@ -132,12 +148,14 @@ static int mosaic_huge_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 		return 0;
 	for (i = 0; i < nr; i++) {
 		mosaic_buf_seg(buf, i, &seg);
-		if (seg.order >= MOSAIC_PMD_ORDER &&
-		    !IS_ALIGNED(seg.pgoff, MOSAIC_PMD_PAGES)) {
+		if (seg.order < MOSAIC_PMD_ORDER)
+			continue;
+		if (!IS_ALIGNED(seg.pgoff, MOSAIC_PMD_PAGES)) {
 			WARN_ONCE(1, "mosaic: order-%u segment at page %lu\n",
 				  seg.order, (unsigned long)seg.pgoff);
 			return -EINVAL;
 		}
+		mosaic_huge_set_index(pfn_to_page(seg.pfn), seg.pgoff);
 	}
 	return 0;
 }
