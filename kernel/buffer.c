@@ -504,8 +504,9 @@ static char *mosaic_buf_dname(struct dentry *dentry, char *buffer, int buflen)
 	char name[32];
 	int len;
 
-	len = snprintf(name, sizeof(name), "mosaic:[%lu]",
-		       d_inode(dentry)->i_ino) + 1;
+	/* i_ino: unsigned long on 6.12, u64 on 7.2. */
+	len = snprintf(name, sizeof(name), "mosaic:[%llu]",
+		       (unsigned long long)d_inode(dentry)->i_ino) + 1;
 	if (len > buflen)
 		return ERR_PTR(-ENAMETOOLONG);
 	return memcpy(buffer + buflen - len, name, len);
