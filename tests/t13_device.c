@@ -44,23 +44,6 @@ static const char *edu_skip;		/* why there is no edu device */
 static int dma_bits = 32;		/* edu's DMA mask */
 static struct mosaic_seg_entry *segs;	/* MAX_SEGS entries */
 
-/* MOSAIC_IOC_SEGMENTS of the whole buffer into segs[]: count or -errno. */
-static long get_segments(int bfd)
-{
-	struct mosaic_segments g;
-	int ret;
-
-	memset(&g, 0, sizeof(g));
-	g.argsz = sizeof(g);
-	g.count = MAX_SEGS;
-	g.entries = (uintptr_t)segs;
-	g.entry_size = sizeof(*segs);
-	ret = mt_ioctl(bfd, MOSAIC_IOC_SEGMENTS, &g);
-	if (ret < 0)
-		return ret;
-	return (long)g.count;
-}
-
 /*
  * Where the device sees the segments: with the IOMMU, every segment has a
  * DMA address, all of them inside the device's DMA mask, and at least one
@@ -69,7 +52,7 @@ static long get_segments(int bfd)
  */
 static bool dma_addresses_ok(int bfd, bool iommu, const char *tag)
 {
-	long n = get_segments(bfd);
+	long n = mt_segments(bfd, segs, MAX_SEGS);
 	long no_dma = 0, hidden = 0, outside = 0, translated = 0;
 	uint64_t limit = dma_bits >= 64 ? UINT64_MAX : (1ULL << dma_bits) - 1;
 

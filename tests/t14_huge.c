@@ -404,21 +404,13 @@ static void release(const struct mosaic_stats *base)
 static int64_t pmd_able_bytes(int fd, uint64_t size, bool page_mode)
 {
 	struct mosaic_seg_entry *e;
-	struct mosaic_segments g = { .argsz = sizeof(g),
-				     .entry_size = sizeof(*e) };
+	long nr = mt_segments_all(fd, &e);
 	uint64_t off, n, k = 0, total = 0;
 
-	if (ioctl(fd, MOSAIC_IOC_SEGMENTS, &g))
+	if (nr < 0)
 		return -1;
-	n = g.nr_segments;
-	e = calloc(n ? n : 1, sizeof(*e));
-	if (!e)
-		return -1;
-	g = (struct mosaic_segments){ .argsz = sizeof(g), .count = n,
-				      .entries = (uintptr_t)e,
-				      .entry_size = sizeof(*e) };
-	if (ioctl(fd, MOSAIC_IOC_SEGMENTS, &g) || g.count != n ||
-	    (n && (e[0].flags & MOSAIC_SEG_ADDR_HIDDEN))) {
+	n = (uint64_t)nr;
+	if (n && (e[0].flags & MOSAIC_SEG_ADDR_HIDDEN)) {
 		free(e);
 		return -1;
 	}

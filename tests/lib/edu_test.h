@@ -219,33 +219,6 @@ static inline int mt_export(int bfd, uint64_t off, uint64_t len)
 	return ret;
 }
 
-/*
- * MOSAIC_IOC_SEGMENTS: the whole segment table into @ents (room for @max);
- * returns the number of segments in the buffer, or -errno.
- */
-static inline long mt_segments(int bfd, struct mosaic_seg_entry *ents,
-			       uint64_t max)
-{
-	struct mosaic_segments g;
-	int ret;
-
-	memset(&g, 0, sizeof(g));
-	g.argsz = sizeof(g);
-	g.first = 0;
-	g.count = max;
-	g.entries = (uintptr_t)ents;
-	g.entry_size = sizeof(*ents);
-	ret = mt_ioctl(bfd, MOSAIC_IOC_SEGMENTS, &g);
-	if (ret < 0)
-		return ret;
-	if (g.count != (g.nr_segments < max ? g.nr_segments : max)) {
-		tap_diag("SEGMENTS: count %llu of %llu segments, room for %llu",
-			 ULL(g.count), ULL(g.nr_segments), ULL(max));
-		return -EPROTO;
-	}
-	return (long)g.nr_segments;
-}
-
 /* Index of the segment that holds byte @off (the table is ordered). */
 static inline uint64_t mt_seg_index(const struct mosaic_seg_entry *ents,
 				    uint64_t nr, uint64_t off)

@@ -88,6 +88,47 @@ int mt_refs(int bfd, uint64_t off, uint64_t len, struct mosaic_refs *out)
 	return mt_ioctl(bfd, MOSAIC_IOC_REFS, out);
 }
 
+long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max)
+{
+	struct mosaic_segments g;
+	int ret;
+
+	memset(&g, 0, sizeof(g));
+	g.argsz = sizeof(g);
+	g.count = max;
+	g.entries = (uintptr_t)ents;
+	g.entry_size = sizeof(*ents);
+	ret = mt_ioctl(bfd, MOSAIC_IOC_SEGMENTS, &g);
+	if (ret < 0)
+		return ret;
+	if (g.count != (g.nr_segments < max ? g.nr_segments : max)) {
+		tap_diag("SEGMENTS: count %llu of %llu segments, room for %llu",
+			 ULL(g.count), ULL(g.nr_segments), ULL(max));
+		return -EPROTO;
+	}
+	return (long)g.nr_segments;
+}
+
+long mt_segments_all(int bfd, struct mosaic_seg_entry **ents)
+{
+	long n = mt_segments(bfd, NULL, 0);
+	long got;
+
+	*ents = NULL;
+	if (n < 0)
+		return n;
+	*ents = calloc(n ? n : 1, sizeof(**ents));
+	if (!*ents)
+		return -ENOMEM;
+	got = mt_segments(bfd, *ents, n);
+	if (got != n) {
+		free(*ents);
+		*ents = NULL;
+		return got < 0 ? got : -EPROTO;
+	}
+	return n;
+}
+
 int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed)
 {
 	struct mosaic_pattern p;
@@ -311,17 +352,26 @@ bool mt_kpagecount_all(const uint64_t *pfns, size_t n, uint64_t want,
 	return bad == 0;
 }
 
-int mt_param_u64(const char *name, uint64_t *out)
+/* Open the module parameter @name under /sys/module: an fd, or -errno. */
+static int open_param(const char *name, int flags)
 {
-	char path[256], buf[64], *end;
+	char path[256];
 	int fd;
-	ssize_t r;
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
 		 MT_MODULE_NAME, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int mt_param_u64(const char *name, uint64_t *out)
+{
+	char buf[64], *end;
+	int fd = open_param(name, O_RDONLY);
+	ssize_t r;
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (r < 0)
@@ -336,14 +386,12 @@ int mt_param_u64(const char *name, uint64_t *out)
 
 int mt_set_param_u64(const char *name, uint64_t v)
 {
-	char path[256], num[32];
-	int fd, n, ret = 0;
+	char num[32];
+	int fd = open_param(name, O_WRONLY);
+	int n, ret = 0;
 
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s",
-		 MT_MODULE_NAME, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
 	if (write(fd, num, n) != n)
 		ret = -errno;

@@ -39,6 +39,17 @@ int mt_ioctl(int fd, unsigned long req, void *arg);
 int mt_info(int bfd, struct mosaic_info *out);
 int mt_stats(int devfd, struct mosaic_stats *out);
 int mt_refs(int bfd, uint64_t off, uint64_t len, struct mosaic_refs *out);
+/*
+ * MOSAIC_IOC_SEGMENTS: the segment table from its start into @ents (room
+ * for @max entries). Returns the number of segments in the buffer, which
+ * may be more than @max, or -errno.
+ */
+long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max);
+/*
+ * The whole segment table into *@ents, an array allocated to fit (free()
+ * it). Returns the number of segments, or -errno (*@ents is then NULL).
+ */
+long mt_segments_all(int bfd, struct mosaic_seg_entry **ents);
 int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed);
 /* VERIFY; *mismatches and *first get the kernel's answer. */
 int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,
