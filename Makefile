@@ -215,9 +215,8 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
 			$(PLANTED_TESTS)
 # The long abuse runs (issue 9): t54 stress and t55 fuzz at full length, and
-# trinity + stress-ng. Kept out of check-debug (and so out of CI) until they
-# have been shown green on the debug kernel; the short t51-t55 runs are in
-# the debug pass.
+# trinity + stress-ng for FUZZ_SYSCALLS_SECS. The debug pass of check-debug
+# runs t51-t55 short; .ci/run runs this target after it.
 check-abuse: module-debug tests
 	@vm/check-multi --log-dir $(BUILD)/check-abuse-logs \
 		--pass abuse vm/check --only '^t5[45]_' \
