@@ -460,19 +460,33 @@ static const struct file_operations mosaic_buf_fops = {
  * THP there are no PMD mappings to align for: the default allocator.
  */
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-static unsigned long mosaic_buf_get_unmapped_area(struct file *file,
-						  unsigned long addr,
-						  unsigned long len,
-						  unsigned long pgoff,
-						  unsigned long flags)
+/**
+ * mosaic_buf_get_unmapped_area() - ->get_unmapped_area for huge buffer files
+ * @file: the file being mapped
+ * @addr: the caller's address hint, 0 for none
+ * @len: bytes
+ * @pgoff: page offset into the buffer
+ * @flags: mmap flags
+ *
+ * For a driver's buffer fd (mosaic_buf_file()) that may map a buffer of
+ * strategy huge: without a hint, the mapping starts where every 2 MiB
+ * block of the buffer can get a PMD. Without CONFIG_TRANSPARENT_HUGEPAGE
+ * it is NULL, the default allocator.
+ *
+ * Return: the address, or -errno.
+ */
+unsigned long mosaic_buf_get_unmapped_area(struct file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags)
 {
 	unsigned long ret = thp_get_unmapped_area(file, addr, len, pgoff,
 						  flags);
 
 	return mosaic_thp_align_area(ret, file, addr, len, pgoff, flags);
 }
-#else
-#define mosaic_buf_get_unmapped_area	NULL
+EXPORT_SYMBOL_GPL(mosaic_buf_get_unmapped_area);
 #endif
 
 static const struct file_operations mosaic_buf_huge_fops = {
@@ -492,7 +506,7 @@ static const struct file_operations mosaic_buf_huge_fops = {
  * entries beyond i_size") finish_fault() maps no PMD past it, and the one
  * inode that anon_inode_getfile() shares among all its files has size 0.
  * The filesystem has no owner: a mount would pin the module for good. The
- * files pin it instead (mosaic_buf_getfile()).
+ * files pin it instead (mosaic_buf_file()).
  */
 #define MOSAIC_FS_MAGIC	0x6d736963	/* "msic" */
 
@@ -551,16 +565,26 @@ void mosaic_buf_fs_exit(void)
 	kern_unmount(mosaic_buf_mnt);
 }
 
-/*
- * A new file for @buf on an inode of its own. The file's release drops
- * the module reference taken here, as for any file whose fops have an
- * owner (anon_inode_getfile() takes it the same way).
+/**
+ * mosaic_buf_file() - a file for a buffer fd of a driver's own
+ * @buf: the buffer the file stands for; the file's size is its size
+ * @fops: the file's operations, whose owner the file pins
+ * @priv: the file's private_data
+ *
+ * What anon_inode_getfile() gives, but on an inode of the file's own whose
+ * size is the buffer's, the way mosaic's own buffer fds are made. Since
+ * 6.12.y the core maps no PMD past a file's i_size, so strategy huge
+ * mapped from the one inode all anon files share (size 0) gets PTEs only.
+ * The file takes no buffer reference: @fops->release drops whatever the
+ * driver holds. It is read-only if @buf is. The file's release drops the
+ * module reference taken here, as for any file whose fops have an owner.
+ *
+ * Return: the file, or an ERR_PTR(): -ENOENT if @fops' owner is going
+ * away, -ENOMEM.
  */
-static struct file *mosaic_buf_getfile(struct mosaic_buf *buf)
+struct file *mosaic_buf_file(struct mosaic_buf *buf,
+			     const struct file_operations *fops, void *priv)
 {
-	const struct file_operations *fops =
-		buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
-		&mosaic_buf_huge_fops : &mosaic_buf_fops;
 	struct inode *inode;
 	struct file *file;
 
@@ -576,7 +600,7 @@ static struct file *mosaic_buf_getfile(struct mosaic_buf *buf)
 				 buf->read_only ? O_RDONLY : O_RDWR, fops);
 	if (IS_ERR(file))
 		goto err_iput;
-	file->private_data = buf;
+	file->private_data = priv;
 	return file;
 
 err_iput:
@@ -585,6 +609,7 @@ err_put_module:
 	module_put(fops->owner);
 	return file;
 }
+EXPORT_SYMBOL_GPL(mosaic_buf_file);
 
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
@@ -611,7 +636,8 @@ int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
 	 * A read-only buffer gets a read-only fd: the core then refuses
 	 * MAP_SHARED with PROT_WRITE itself (mosaic_buf_mmap() checks too).
 	 */
-	file = mosaic_buf_getfile(buf);
+	file = mosaic_buf_file(buf, buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
+			       &mosaic_buf_huge_fops : &mosaic_buf_fops, buf);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto err_put_fd;

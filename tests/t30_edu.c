@@ -21,13 +21,24 @@
  *   IOMMU translates (the VM's setup, from sysfs, is printed first);
  * - the ledger is back where it started once the fd and mapping are gone.
  *
+ * Then strategy huge through the driver's own buffer fds, which it makes
+ * with mosaic_buf_file() and mosaic_buf_get_unmapped_area(): the fd's
+ * size is the buffer's (kernels since 6.12.y map no PMD past i_size), a
+ * mapping without a hint starts on a 2 MiB boundary, data the device
+ * writes across a 2 MiB boundary reads back, and once every page is
+ * written smaps shows every PMD-able block in FilePmdMapped: those whose
+ * memory (INFO) is one 2 MiB-aligned order-9 page, where the kernel has a
+ * PMD mode for compound pages (mosaic's INFO huge_mode of a twin buffer).
+ *
  * make check runs this twice: behind VT-d in strict mode, and without an
  * IOMMU (edu with a 64-bit DMA mask). cma skips on kernels without CMA.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +69,10 @@ static const struct bcase cases[] = {
 };
 
 #define POINTS_PER_CASE	7
+
+#define HUGE_SIZE	(8 * MT_MiB)
+#define PMD		(2 * MT_MiB)
+#define HUGE_POINTS	4
 
 static int dev, edu;
 static struct edu_setup setup;
@@ -217,6 +232,112 @@ static void run_case(const struct bcase *c)
 	tap_diag("%s: %.1f s", tag, now_s() - t0);
 }
 
+/*
+ * The kernel's PMD mode for compound pages, from a 2 MiB compound/huge
+ * buffer of mosaic's own: true for fault-pmd and folio-pmd, false where
+ * huge falls back to PTEs. -errno if there is no such buffer.
+ */
+static int compound_pmd_mode(void)
+{
+	struct mosaic_info i;
+	int fd, ret;
+
+	fd = mt_alloc_knobs(dev, PMD, MOSAIC_BACKEND_COMPOUND,
+			    MOSAIC_STRATEGY_HUGE, 9, 0, NULL);
+	if (fd < 0)
+		return fd;
+	ret = mt_info(fd, &i);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	tap_diag("huge: a compound/huge buffer of mosaic's own has huge_mode %u",
+		 i.huge_mode);
+	return i.huge_mode == MOSAIC_HUGE_FAULT_PMD ||
+	       i.huge_mode == MOSAIC_HUGE_FOLIO_PMD;
+}
+
+/* Bytes of the edu buffer @bfd in blocks a PMD can map (INFO), or -1. */
+static int64_t pmd_able_bytes(int bfd)
+{
+	struct mosaic_edu_info in;
+	int64_t total = 0;
+
+	for (uint64_t off = 0; off < HUGE_SIZE; off += PMD) {
+		if (edu_info(bfd, off, &in) < 0 ||
+		    (in.info_flags & MOSAIC_EDU_INFO_ADDR_HIDDEN))
+			return -1;
+		if (in.phys % PMD == 0 && in.seg_len >= PMD)
+			total += PMD;
+	}
+	return total;
+}
+
+static void huge_case(void)
+{
+	const char *tag = "compound/huge (max order 9) through the driver's fd";
+	struct mosaic_edu_dma d;
+	struct stat st;
+	uint64_t off = PMD - HALF, len = 2 * HALF, bad, first;
+	int64_t able;
+	long pmd_kb = -1;
+	char field[64];
+	char *map;
+	int bfd, pmd_mode, ret;
+
+	pmd_mode = compound_pmd_mode();
+	bfd = edu_alloc(edu, HUGE_SIZE, MOSAIC_BACKEND_COMPOUND,
+			MOSAIC_STRATEGY_HUGE, 9, 0);
+	if (bfd < 0 || pmd_mode < 0) {
+		tap_ok(false, "%s: EDU ALLOC of 8 MiB and a twin of mosaic's own (%s, %s)",
+		       tag, mt_errname(bfd < 0 ? bfd : 0),
+		       mt_errname(pmd_mode < 0 ? pmd_mode : 0));
+		for (int i = 1; i < HUGE_POINTS; i++)
+			tap_skip("ALLOC failed", "%s: point %d of %d", tag,
+				 i + 1, HUGE_POINTS);
+		if (bfd >= 0)
+			close(bfd);
+		return;
+	}
+
+	/* 1 */
+	ret = fstat(bfd, &st);
+	tap_ok(ret == 0 && st.st_size == (off_t)HUGE_SIZE,
+	       "%s: fstat: the fd's size is the buffer's, 8 MiB (%lld)", tag,
+	       ret ? -1LL : (long long)st.st_size);
+
+	/* 2 */
+	map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	tap_ok(map != MAP_FAILED && (uintptr_t)map % PMD == 0,
+	       "%s: mmap without a hint starts on a 2 MiB boundary (%p%s%s)",
+	       tag, (void *)map, map == MAP_FAILED ? ", " : "",
+	       map == MAP_FAILED ? mt_errname(errno) : "");
+	if (map == MAP_FAILED) {
+		tap_skip("mmap failed", "%s: device to user across 2 MiB", tag);
+		tap_skip("mmap failed", "%s: smaps FilePmdMapped", tag);
+		close(bfd);
+		return;
+	}
+
+	/* 3 */
+	ret = edu_dma(bfd, off, len, SEED_DEV, MOSAIC_EDU_TO_RAM, &d);
+	bad = mt_user_check(map + off, off, len, SEED_DEV, &first);
+	tap_ok(ret == 0 && bad == 0,
+	       "%s: device to user: %llu bytes across the 2 MiB boundary read back (%s, %llu bad words)",
+	       tag, ULL(len), mt_errname(ret), ULL(bad));
+
+	/* 4 */
+	able = pmd_able_bytes(bfd);
+	mt_user_fill(map, 0, HUGE_SIZE, SEED_USER);
+	if (mt_smaps_field(map, "FilePmdMapped", field, sizeof(field)) == 0)
+		pmd_kb = strtol(field, NULL, 10);
+	tap_ok(able >= 0 && pmd_kb == (pmd_mode ? able / 1024 : 0),
+	       "%s: every page written: smaps FilePmdMapped %ld kB, as the memory (%lld kB PMD-able) and the kernel's mode (%s) allow",
+	       tag, pmd_kb, (long long)(able < 0 ? -1 : able / 1024),
+	       pmd_mode ? "PMDs" : "PTE fallback");
+	munmap(map, HUGE_SIZE);
+	close(bfd);
+}
+
 int main(void)
 {
 	struct mosaic_edu_info in;
@@ -261,6 +382,7 @@ int main(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
+	huge_case();
 
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
 	       "after all backends: the ledger is back where it started");

@@ -210,11 +210,13 @@ static int mosaic_edu_copy_out(void __user *uarg, const void *karg,
 }
 
 /*
- * A new O_CLOEXEC anon-inode fd for @priv. Its number reaches user space
- * before the fd goes live, so on any error no fd exists and @priv is
- * still the caller's to free.
+ * A new O_CLOEXEC fd for @priv: for a buffer fd (@buf set) a file on an
+ * inode of its own sized as the buffer, so that strategy huge gets PMDs
+ * on kernels that map none past i_size (6.12.y); else an anon-inode file
+ * named @name. Its number reaches user space before the fd goes live, so
+ * on any error no fd exists and @priv is still the caller's to free.
  */
-static int mosaic_edu_install_fd(const char *name,
+static int mosaic_edu_install_fd(struct mosaic_buf *buf, const char *name,
 				 const struct file_operations *fops,
 				 void *priv, __s32 __user *ufd)
 {
@@ -228,7 +230,8 @@ static int mosaic_edu_install_fd(const char *name,
 		put_unused_fd(fd);
 		return -EFAULT;
 	}
-	file = anon_inode_getfile(name, fops, priv, O_RDWR | O_CLOEXEC);
+	file = buf ? mosaic_buf_file(buf, fops, priv) :
+		     anon_inode_getfile(name, fops, priv, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		return PTR_ERR(file);
@@ -634,6 +637,8 @@ static long mosaic_edu_buf_ioctl(struct file *file, unsigned int cmd,
 static const struct file_operations mosaic_edu_buf_fops = {
 	.owner = THIS_MODULE,
 	.mmap = mosaic_edu_buf_mmap,
+	/* PMD-aligned addresses for huge buffers (harmless for the rest). */
+	.get_unmapped_area = mosaic_buf_get_unmapped_area,
 	.release = mosaic_edu_buf_release,
 	.unlocked_ioctl = mosaic_edu_buf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -680,8 +685,8 @@ static int mosaic_edu_ioctl_alloc(struct mosaic_edu *edu, void __user *uarg)
 	kref_get(&edu->ref);
 	eb->edu = edu;
 
-	ret = mosaic_edu_install_fd("[mosaic-edu-buf]", &mosaic_edu_buf_fops,
-				    eb, &ua->fd);
+	ret = mosaic_edu_install_fd(eb->buf, NULL, &mosaic_edu_buf_fops, eb,
+				    &ua->fd);
 	if (ret < 0)
 		goto err_put;
 	return ret;
@@ -790,7 +795,7 @@ static int mosaic_edu_ioctl_import(struct mosaic_edu *edu, void __user *uarg)
 		ret = -EFAULT;
 		goto err_free;
 	}
-	ret = mosaic_edu_install_fd("[mosaic-edu-import]",
+	ret = mosaic_edu_install_fd(NULL, "[mosaic-edu-import]",
 				    &mosaic_edu_import_fops, im, &ui->fd);
 	if (ret < 0)
 		goto err_free;

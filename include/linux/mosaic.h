@@ -15,6 +15,7 @@
 #define _LINUX_MOSAIC_H
 
 #include <linux/dma-direction.h>
+#include <linux/fs.h>
 #include <linux/types.h>
 #include <uapi/linux/mosaic.h>
 
@@ -53,6 +54,17 @@ int mosaic_buf_dma_range(const struct mosaic_buf *buf, u64 offset,
 int mosaic_buf_kaddr_range(const struct mosaic_buf *buf, u64 offset,
 			   void **kaddr, size_t *len);
 int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma);
+struct file *mosaic_buf_file(struct mosaic_buf *buf,
+			     const struct file_operations *fops, void *priv);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+unsigned long mosaic_buf_get_unmapped_area(struct file *file,
+					   unsigned long addr,
+					   unsigned long len,
+					   unsigned long pgoff,
+					   unsigned long flags);
+#else
+#define mosaic_buf_get_unmapped_area	NULL
+#endif
 int mosaic_buf_sync(struct mosaic_buf *buf, u64 offset, u64 length,
 		    enum dma_data_direction dir, bool for_device);
 struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
