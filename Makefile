@@ -150,9 +150,9 @@ DEBUG_KUNIT_KO := $(DEBUG_SRC)/kernel/mosaic_kunit.ko
 # device; check-debug runs the device tests there in a second VM.
 VM_CHECK_VIRTIO_IOMMU_FLAGS := --qemu -device --qemu virtio-iommu-pci \
 		  --qemu -device --qemu edu $(VM_CHECK_IVSHMEM_FLAGS)
-# t08_faultinject runs there too: the IOMMU's mapping paths and the
+# t97_faultinject runs there too: the IOMMU's mapping paths and the
 # device backends for edu and ivshmem get their failure points injected.
-EDU_DEBUG_TESTS := ^(t08_|t3[0-4]_)
+EDU_DEBUG_TESTS := ^(t97_|t3[0-4]_)
 # Everything is several times slower under KASAN & co. (and TCG): the whole
 # VM run, and each test program (run-tests' default per-test timeout; the
 # kernel hands unknown NAME=value command line words to init's environment).

@@ -5,7 +5,9 @@
 # it must, with bash's tools and with busybox's (the guest runs it under
 # busybox sh): every report pattern, outside and inside an expected-OOM
 # window; the window excuses exactly one "Call Trace:" per "invoked
-# oom-killer" line and nothing else; the "!" exceptions hold.
+# oom-killer" line and nothing else; the fault-injection window excuses
+# dma-debug's shutdown on an injected failure and nothing else; the "!"
+# exceptions hold.
 set -uo pipefail
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +30,12 @@ cat >"$tmp/log" <<'LOG'
 [   10.0] t51_limits invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0
 [   11.0] Call Trace:
 [   12.0] Speculative Return Stack Overflow: WARNING: See https://kernel.org/doc/html/latest/admin-guide/hw-vuln/srso.html for mitigation options.
+[   13.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
+[   14.0] mosaic-test: injected allocation failures from here
+[   15.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
+[   16.0] DMA-API: out of memory
+[   17.0] mosaic-test: no injected allocation failures from here
+[   18.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
 LOG
 cat >"$tmp/want" <<'WANT'
 [    2.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1 f+0x0/0x0
@@ -35,11 +43,14 @@ cat >"$tmp/want" <<'WANT'
 [    7.0] Call Trace:
 [    8.0] BUG: KASAN: use-after-free in f+0x0/0x0
 [   11.0] Call Trace:
+[   13.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
+[   16.0] DMA-API: out of memory
+[   18.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
 WANT
 
 "$scan" <"$tmp/log" >"$tmp/got"
 diff "$tmp/want" "$tmp/got" >"$tmp/diff"
-ok $? "log-scan reports every report line but the one stack dump the OOM window excuses"
+ok $? "log-scan reports every report line but the one stack dump the OOM window excuses and dma-debug's shutdown inside the fault-injection window"
 diag_file "$tmp/diff"
 
 printf '[ 1.0] ordinary\n' | "$scan" >"$tmp/got"
