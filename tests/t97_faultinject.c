@@ -38,8 +38,8 @@
  * failed allocation is the GFP_ATOMIC one in DMA-API debugging's own
  * cacheline tracking, that checker switches itself off for the rest of
  * the boot ("DMA-API: cacheline tracking ENOMEM, dma-debug disabled",
- * kernel/dma/debug.c), whatever the driver does. The test says where it
- * happened, writes kmsg markers around the injection so that the
+ * kernel/dma/debug.c), whatever the driver does. The test notes it in its
+ * output when it happens, writes kmsg markers around the injection so the
  * harness's log scan (vm/log-scan) excuses that one line there, and is
  * numbered to run after every other test that maps memory for a device,
  * which keep their DMA-API checks.
