@@ -73,18 +73,6 @@ static long minflt(void)
 	return ru.ru_minflt;
 }
 
-/* smaps FilePmdMapped of the VMA at @addr in kB, or -1. */
-static long pmd_mapped_kb(const void *addr)
-{
-	char buf[64];
-	long kb;
-
-	if (mt_smaps_field(addr, "FilePmdMapped", buf, sizeof(buf)) ||
-	    sscanf(buf, "%ld", &kb) != 1)
-		return -1;
-	return kb;
-}
-
 /* REFS over a range: unexplained_refs 0 and the given bounds. */
 static bool refs_exact(uint64_t off, uint64_t len, unsigned rc_min,
 		       unsigned rc_max, int mc_min, int mc_max,
@@ -178,7 +166,7 @@ static void structure(void)
 	TAP_POINT(skip, f1 - f0 <= (long)NBLOCKS,
 	      "first touch of every byte costs at most 512 minor faults (%ld; 4 KiB PTEs: 262144)",
 	      f1 - f0);
-	pmdkb = skip ? -1 : pmd_mapped_kb(map);
+	pmdkb = skip ? -1 : mt_smaps_kb(map, "FilePmdMapped");
 	TAP_POINT(skip, pmdkb == (long)(SIZE / 1024),
 	      "/proc/self/smaps FilePmdMapped is the whole 1 GiB (%ld kB)",
 	      pmdkb);
@@ -193,7 +181,7 @@ static void structure(void)
 		mt_user_fill(map, 0, SIZE, SEED_B);
 	TAP_POINT(skip, !skip && kverify(0, SIZE, SEED_B) == 0,
 	      "user writes every word (B), kernel VERIFY(B) finds 0 mismatches");
-	TAP_POINT(skip, pmds_now() == NBLOCKS && !skip && pmd_mapped_kb(map) == (long)(SIZE / 1024),
+	TAP_POINT(skip, pmds_now() == NBLOCKS && !skip && mt_smaps_kb(map, "FilePmdMapped") == (long)(SIZE / 1024),
 	      "after the writes: still 512 PMDs, FilePmdMapped 1 GiB");
 }
 
@@ -304,7 +292,7 @@ static int child_fork(void *arg)
 	/* The child faults its own PMDs in: read all of one block, write another. */
 	if (mt_user_check(map + off, off, PMD, SEED_B, &first))
 		return 1;
-	if (pmd_mapped_kb(map + off) < 2048)
+	if (mt_smaps_kb(map + off, "FilePmdMapped") < 2048)
 		return 2;
 	mt_user_fill(map + off + PMD, off + PMD, PMD, SEED_D);
 	return 0;

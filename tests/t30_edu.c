@@ -35,7 +35,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -279,8 +278,7 @@ static void huge_case(void)
 	struct stat st;
 	uint64_t off = PMD - HALF, len = 2 * HALF, bad, first;
 	int64_t able;
-	long pmd_kb = -1;
-	char field[64];
+	long pmd_kb;
 	char *map;
 	int bfd, pmd_mode, ret;
 
@@ -328,8 +326,7 @@ static void huge_case(void)
 	/* 4 */
 	able = pmd_able_bytes(bfd);
 	mt_user_fill(map, 0, HUGE_SIZE, SEED_USER);
-	if (mt_smaps_field(map, "FilePmdMapped", field, sizeof(field)) == 0)
-		pmd_kb = strtol(field, NULL, 10);
+	pmd_kb = mt_smaps_kb(map, "FilePmdMapped");
 	tap_ok(able >= 0 && pmd_kb == (pmd_mode ? able / 1024 : 0),
 	       "%s: every page written: smaps FilePmdMapped %ld kB, as the memory (%lld kB PMD-able) and the kernel's mode (%s) allow",
 	       tag, pmd_kb, (long long)(able < 0 ? -1 : able / 1024),

@@ -753,6 +753,17 @@ int mt_smaps_field(const void *addr, const char *field, char *buf, size_t size)
 	return ret;
 }
 
+long mt_smaps_kb(const void *addr, const char *field)
+{
+	char buf[64];
+	long kb;
+
+	if (mt_smaps_field(addr, field, buf, sizeof(buf)) ||
+	    sscanf(buf, "%ld", &kb) != 1)
+		return -1;
+	return kb;
+}
+
 int mt_smaps_vmflags(const void *addr, char *buf, size_t size)
 {
 	return mt_smaps_field(addr, "VmFlags", buf, size);

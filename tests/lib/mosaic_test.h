@@ -210,6 +210,8 @@ int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size);
  * -ENOENT if no VMA holds it or it has no such field.
  */
 int mt_smaps_field(const void *addr, const char *field, char *buf, size_t size);
+/* That field's number of kB ("FilePmdMapped" -> 8192), or -1. */
+long mt_smaps_kb(const void *addr, const char *field);
 /*
  * Its "VmFlags:" line (" rd wr sh mr mw me ms pf io de dd"). Test a flag
  * with mt_vmflag().
