@@ -216,7 +216,7 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			$(PLANTED_TESTS)
 # The long abuse runs (issue 9): t54 stress and t55 fuzz at full length, and
 # trinity + stress-ng for FUZZ_SYSCALLS_SECS. The debug pass of check-debug
-# runs t51-t55 short; .ci/run runs this target after it.
+# runs t51-t55 short; .ci/run runs this target after it with CI_ABUSE=1.
 check-abuse: module-debug tests
 	@vm/check-multi --log-dir $(BUILD)/check-abuse-logs \
 		--pass abuse vm/check --only '^t5[45]_' \
