@@ -669,15 +669,7 @@ int main(void)
 	/* mmap, every strategy; the PFN ones on DMA-owned memory too. */
 	for (s = MOSAIC_STRATEGY_INSERT_PAGE; s <= MOSAIC_STRATEGY_MAX; s++) {
 		mmap_entry(MOSAIC_BACKEND_PAGES, s);
-		/*
-		 * Known 6.1 kernel bug: when remap_pfn_range() of non-RAM PFNs
-		 * fails after the PAT reservation, untrack_pfn() WARNs
-		 * (arch/x86/mm/pat/memtype.c:1028), whatever the driver does.
-		 */
-		if (s == MOSAIC_STRATEGY_REMAP_PFN)
-			tap_skip("Linux 6.1 PAT: untrack_pfn() WARNs when remap_pfn_range() fails part way (memtype.c:1028)",
-				 "mmap remap-pfn on coherent");
-		else if (mt_strategy_is_pfn(s))
+		if (mt_strategy_is_pfn(s))
 			mmap_entry(MOSAIC_BACKEND_COHERENT, s);
 	}
 

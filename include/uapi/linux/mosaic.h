@@ -132,8 +132,9 @@ enum mosaic_cache {
  *	method of the old driver questions; kept as the reference.
  * @MOSAIC_STRATEGY_INSERT_PAGES: vm_insert_pages() at mmap time, batched.
  * @MOSAIC_STRATEGY_MAP_PAGES: vm_map_pages() at mmap time.
- * @MOSAIC_STRATEGY_REMAP_PFN: remap_pfn_range() once per physically
- *	contiguous run at mmap time.
+ * @MOSAIC_STRATEGY_REMAP_PFN: every PTE at mmap time, special PTEs with no
+ *	page reference (as remap_pfn_range() makes them); device memory through
+ *	io_remap_pfn_range() once per physically contiguous run.
  * @MOSAIC_STRATEGY_FAULT: nothing at mmap time; ``.fault`` returns the page
  *	and ``.map_pages`` maps its neighbours (fault-around).
  * @MOSAIC_STRATEGY_PFN_FAULT: nothing at mmap time; ``.fault`` calls
