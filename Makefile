@@ -327,7 +327,7 @@ BENCH_BIN := $(BUILD)/tools/mosaic-bench
 BENCH_FLAGS ?=
 BENCH_RUN_FLAGS ?=
 
-.PHONY: bench bench-report bench-smoke kernel-bench module-bench
+.PHONY: bench bench-report bench-smoke bench-huge kernel-bench module-bench
 
 ifeq ($(BENCH_KERNEL_ENV),)
 $(KERNEL_BENCH_ENV): setup FORCE
@@ -368,6 +368,18 @@ bench-report:
 	@bench/report --icount $(BENCH_OUT)/icount.out \
 		$(if $(wildcard $(BENCH_OUT)/wall.out),--wall $(BENCH_OUT)/wall.out) \
 		--out $(BENCH_OUT) --doc docs/performance.md
+
+# Issue 8's benchmark point on the bench kernel (6.1) and the matrix's own
+# kernels (make check-matrix builds them): compound/huge against the
+# insert-page loop at 1 GiB, one icount boot per kernel.
+HUGE_SUITES := bullseye trixie sid
+bench-huge: module-bench $(BENCH_BIN)
+	@for s in $(HUGE_SUITES); do test -f $(MATRIX_DIR)/$$s/src/kernel/mosaic.ko || \
+		{ echo "bench-huge: no $(MATRIX_DIR)/$$s: run make check-matrix first" >&2; exit 2; }; done
+	@bench/huge-kernels --bin $(BENCH_BIN) --out $(BUILD)/bench-huge \
+		--doc docs/huge-kernels.md --command "make bench-huge" \
+		$(KERNEL_BENCH_ENV) $(BENCH_KO) \
+		$(foreach s,$(HUGE_SUITES),$(MATRIX_DIR)/$(s)/kernel.env $(MATRIX_DIR)/$(s)/src/kernel/mosaic.ko)
 
 bench-smoke: module $(BENCH_BIN)
 	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) --module kernel/mosaic.ko \
