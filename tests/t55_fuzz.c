@@ -25,6 +25,11 @@
  * one per CPU) share the work. make check-debug asks for 1,000,000 calls.
  * During the run max_total_size is lowered to 64 MiB, so a mutated size
  * that would allocate a lot is refused (EAGAIN) before it costs anything.
+ *
+ * MOSAIC_FUZZ_SEED (default 0) picks the sequence, the same on every run
+ * with the same seed and process count, so that make check and a failure
+ * replay exactly; vm/fuzz-syscalls, which runs this in a loop, gives each
+ * run a seed of its own so that the loop does not replay one sequence.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -326,9 +331,11 @@ static int make_buffers(int *fds, int max)
 	return n;
 }
 
+static uint64_t fuzz_seed;
+
 static int worker(int idx, time_t deadline, long quota)
 {
-	uint64_t rs = 0x2545f4914f6cdd1dULL * (idx + 1);
+	uint64_t rs = (fuzz_seed + 0x2545f4914f6cdd1dULL * (idx + 1)) | 1;
 	unsigned char *a = arena;
 	int fds[16], nfds;
 
@@ -414,7 +421,10 @@ int main(void)
 	target_calls = env_num("MOSAIC_FUZZ_CALLS", 1000000, 1, 100000000);
 	secs = env_num("MOSAIC_FUZZ_SECS", 100, 1, 3600);
 	nprocs = env_num("MOSAIC_FUZZ_PROCS", sysconf(_SC_NPROCESSORS_ONLN), 1, MAX_PROCS);
-	tap_diag("t55_fuzz: %ld calls or %ld s, %d processes", target_calls, secs, nprocs);
+	if (getenv("MOSAIC_FUZZ_SEED"))
+		fuzz_seed = strtoull(getenv("MOSAIC_FUZZ_SEED"), NULL, 0);
+	tap_diag("t55_fuzz: %ld calls or %ld s, %d processes, seed %llu (MOSAIC_FUZZ_SEED)",
+		 target_calls, secs, nprocs, (unsigned long long)fuzz_seed);
 	dev = mt_open_dev_or_bail();
 	if (mt_stats(dev, &base) < 0)
 		tap_bail("STATS failed");
