@@ -34,8 +34,13 @@ MMIO_PATTERN := $(BUILD)/host/mmio-pattern
 # so the device backends run both translated (edu) and untranslated (the
 # module's own platform device) in one boot; loop for the O_DIRECT tests.
 # 3G: t14_huge maps a 1 GiB buffer of order-9 pages.
+# edu sits in the hot-plug slot of a PCIe root port, with a QEMU id, so
+# that t36 can unplug it and plug it back (device_del and device_add on
+# QEMU's monitor, which vm/run does for the guest).
+EDU_SLOT := --qemu -device --qemu pcie-root-port,id=rp0,chassis=1,slot=1 \
+	    --append MOSAIC_EDU_QEMU_ID=edu0
 VM_CHECK_FLAGS := --mem 3G --qemu -device --qemu intel-iommu \
-		  --qemu -device --qemu edu \
+		  $(EDU_SLOT) --qemu -device --qemu edu,bus=rp0,id=edu0 \
 		  --append intel_iommu=on --append iommu.strict=1 --modprobe loop \
 		  $(VM_CHECK_IVSHMEM_FLAGS)
 
@@ -43,8 +48,22 @@ VM_CHECK_FLAGS := --mem 3G --qemu -device --qemu intel-iommu \
 # the ivshmem device and its host check) again, without an IOMMU. edu must
 # then reach all of RAM itself: QEMU's default edu only drives 28 address
 # bits.
-VM_CHECK_NOIOMMU_FLAGS := --qemu -device --qemu edu,dma_mask=0xffffffffffffffff
-EDU_TESTS := ^t3[0134]_
+VM_CHECK_NOIOMMU_FLAGS := $(EDU_SLOT) \
+		  --qemu -device --qemu edu,bus=rp0,id=edu0,dma_mask=0xffffffffffffffff
+EDU_TESTS := ^t3[013456]_
+
+# The device DMA tests once more with every streaming mapping bounced
+# through swiotlb (no IOMMU and swiotlb=force, 128 MiB of slots: what
+# machines without an IOMMU do for devices that cannot reach all of RAM,
+# and confidential guests always). There the CPU and the device see
+# different memory until a sync copies it, so a sync that is missing,
+# swapped or partial shows as wrong bytes, where on coherent x86 it is
+# invisible. Twice: with the segment limit mosaic_edu raises, and with
+# PCI's default of 64 KiB, which splits every larger segment into
+# entries that bounce one by one.
+VM_CHECK_BOUNCE_FLAGS := $(VM_CHECK_NOIOMMU_FLAGS) --append swiotlb=65536,force
+VM_CHECK_BOUNCE_64K_FLAGS := $(VM_CHECK_BOUNCE_FLAGS) \
+		  --append MOSAIC_EDU_PARAMS=max_seg_size=65536
 
 # mosaic is loaded at boot; its sample driver only ships in the guest's
 # modules directory and the edu tests (t30-t34) load it themselves: a
@@ -101,11 +120,12 @@ $(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linu
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -o $@ $<
 
-# Four passes, one TAP stream, one total (vm/check-multi): the host-side
+# Six passes, one TAP stream, one total (vm/check-multi): the host-side
 # static and packaging checks (tests/host: man pages, install, symbols,
 # cppcheck, DKMS, checkpatch, kernel-doc, sparse); the whole suite behind
-# VT-d; the device DMA tests again without an IOMMU; the host's check of
-# the ivshmem file the first VM wrote to.
+# VT-d; the device DMA tests again without an IOMMU, and twice more with
+# swiotlb bouncing; the host's check of the ivshmem file the first VM
+# wrote to.
 check: module tests $(MMIO_PATTERN) lib mosaicctl
 	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-logs \
@@ -114,6 +134,12 @@ check: module tests $(MMIO_PATTERN) lib mosaicctl
 			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
 		--pass no-iommu vm/check --only '$(EDU_TESTS)' \
 			$(VM_CHECK_NOIOMMU_FLAGS) $(VM_RUN_FLAGS) \
+			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
+		--pass bounce vm/check --only '$(EDU_TESTS)' \
+			$(VM_CHECK_BOUNCE_FLAGS) $(VM_RUN_FLAGS) \
+			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
+		--pass bounce-64k vm/check --only '$(EDU_TESTS)' \
+			$(VM_CHECK_BOUNCE_64K_FLAGS) $(VM_RUN_FLAGS) \
 			--kernel-env $(KERNEL_ENV) $(CHECK_MODULES) $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(IVSHMEM_FILE) \
 			$(BUILD)/check-logs/iommu.log
@@ -149,10 +175,11 @@ DEBUG_KUNIT_KO := $(DEBUG_SRC)/kernel/mosaic_kunit.ko
 # it, the debug kernel has it built in) in front of edu, with the ivshmem
 # device; check-debug runs the device tests there in a second VM.
 VM_CHECK_VIRTIO_IOMMU_FLAGS := --qemu -device --qemu virtio-iommu-pci \
-		  --qemu -device --qemu edu $(VM_CHECK_IVSHMEM_FLAGS)
+		  $(EDU_SLOT) --qemu -device --qemu edu,bus=rp0,id=edu0 \
+		  $(VM_CHECK_IVSHMEM_FLAGS)
 # t97_faultinject runs there too: the IOMMU's mapping paths and the
 # device backends for edu and ivshmem get their failure points injected.
-EDU_DEBUG_TESTS := ^(t97_|t3[0-4]_)
+EDU_DEBUG_TESTS := ^(t97_|t3[0-6]_)
 # Everything is several times slower under KASAN & co. (and TCG): the whole
 # VM run, and each test program (run-tests' default per-test timeout; the
 # kernel hands unknown NAME=value command line words to init's environment).
@@ -188,7 +215,8 @@ module-debug: $(KERNEL_DEBUG_ENV)
 
 # The suite on the debug kernel, then the device tests behind virtio-iommu
 # and the host's check of what that VM wrote into the ivshmem file (a file
-# of its own, so check and check-debug can run side by side), then the
+# of its own, so check and check-debug can run side by side), the device
+# tests again with swiotlb bouncing under DMA-API debugging, then the
 # planted bugs.
 DEBUG_IVSHMEM := $(BUILD)/ivshmem-debug.bin
 check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
@@ -210,8 +238,14 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(DEBUG_IVSHMEM) \
 			$(BUILD)/check-debug-logs/virtio-iommu.log \
-		--pass planted vm/check-planted $(VM_RUN_FLAGS) \
+		--pass bounce vm/check --only '$(EDU_TESTS)' \
+			$(VM_CHECK_BOUNCE_64K_FLAGS) $(VM_RUN_FLAGS) \
 			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
+			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+		--pass planted vm/check-planted $(PLANTED_VM_FLAGS) \
+			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
 			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
 			$(PLANTED_TESTS)
 # The long abuse runs (issue 9): t54 stress and t55 fuzz at full length, and
@@ -241,6 +275,12 @@ PLANTED_TESTS := $(BUILD)/planted-tests
 
 .PHONY: module-planted planted-tests check-planted
 
+# The planted sync bugs show only where syncs do something: the planted VM
+# bounces every streaming mapping (the bounce pass's setup) and has the
+# edu device and its driver.
+PLANTED_VM_FLAGS = $(VM_CHECK_BOUNCE_FLAGS) \
+		   --add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko
+
 planted-tests: $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
 
 module-planted: $(KERNEL_DEBUG_ENV)
@@ -249,13 +289,14 @@ module-planted: $(KERNEL_DEBUG_ENV)
 		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(PLANTED_SRC) {} +
 	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(PLANTED_SRC)/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y
 
-$(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/planted.h tests/lib/*.c tests/lib/*.h
+$(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/*.h tests/lib/*.c tests/lib/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c $(LDFLAGS_GUEST)
 
 # On its own; check-debug runs it as one of its passes.
-check-planted: module-planted planted-tests
-	vm/check-planted $(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
+check-planted: module-planted module-debug planted-tests
+	vm/check-planted $(PLANTED_VM_FLAGS) $(VM_RUN_FLAGS) \
+		--timeout $(CHECK_DEBUG_TIMEOUT) \
 		--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) $(PLANTED_TESTS)
 
 # --- Kernel matrix: the suite on every kernel users run ----------------------

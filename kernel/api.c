@@ -12,22 +12,26 @@
 #include "mosaic_internal.h"
 
 /**
- * mosaic_buf_alloc() - allocate a buffer for a driver
+ * __mosaic_buf_alloc() - allocate a buffer for a driver
  * @dev: the driver's device; required for the coherent, streaming,
  *	noncontig, cma and mmio backends (mmio: a PCI device), optional for
  *	the page-backed ones, whose pages are then mapped for @dev with
  *	dma_map_sgtable()
  * @params: size, backend, strategy and backend knobs
+ * @owner: the calling driver's module (mosaic_buf_alloc() passes it)
  *
- * The buffer holds a reference on @dev until it is freed.
+ * The buffer holds a reference on @dev until it is freed. Every dma-buf
+ * exported from it pins @owner, so the driver cannot be unloaded while
+ * one lives; its own files and mappings pin it through their fops.
  *
  * Return: a buffer holding one reference for the caller, or an ERR_PTR:
  * -EINVAL (bad params, a strategy that cannot map the backend, a device
  * backend without @dev), -EFBIG (above max_buffer_size), -EOPNOTSUPP
  * (backend not available on this kernel), -ENOMEM, -EINTR.
  */
-struct mosaic_buf *mosaic_buf_alloc(struct device *dev,
-				    const struct mosaic_buf_params *params)
+struct mosaic_buf *__mosaic_buf_alloc(struct device *dev,
+				      const struct mosaic_buf_params *params,
+				      struct module *owner)
 {
 	struct mosaic_alloc req = {
 		.size = params->size,
@@ -41,11 +45,14 @@ struct mosaic_buf *mosaic_buf_alloc(struct device *dev,
 	struct mosaic_buf *buf;
 
 	buf = mosaic_buf_create(&req, get_device(dev));
-	if (IS_ERR(buf))
+	if (IS_ERR(buf)) {
 		put_device(dev);
+		return buf;
+	}
+	buf->owner = owner;
 	return buf;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_alloc);
+EXPORT_SYMBOL_GPL(__mosaic_buf_alloc);
 
 /**
  * mosaic_buf_size() - size of a buffer

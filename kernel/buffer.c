@@ -165,6 +165,9 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	buf->dev = dev;
 	atomic_long_set(&buf->nr_maps, 0);
 	buf->read_only = req->flags & MOSAIC_ALLOC_READ_ONLY;
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->mms);
+	INIT_LIST_HEAD(&buf->exports);
 	ret = mosaic_buf_set_params(buf, req);
 	if (ret)
 		goto err_free_buf;
@@ -183,14 +186,16 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 			goto err_free_memory;
 	}
 
+	if (dev)
+		mosaic_revoke_track(buf);
 	atomic_long_inc(&mosaic_ledger.buffers);
 	atomic_long_inc(&mosaic_ledger.total_buffers);
 	return buf;
 
 err_free_memory:
 	backend->free(buf);
-	kvfree(buf->segs);
 err_uncharge:
+	mosaic_buf_free_dev_ranges(buf);
 	mosaic_limits_uncharge(buf);
 err_free_buf:
 	kfree(buf);
@@ -201,11 +206,16 @@ static void mosaic_buf_release(struct kref *ref)
 {
 	struct mosaic_buf *buf = container_of(ref, struct mosaic_buf, ref);
 
-	mosaic_buf_dma_unmap(buf);
-	buf->backend->free(buf);
-	/* Backends with their own table free it; order-0 ones may get one. */
-	kvfree(buf->segs);
+	/* First what the buffer holds for its device, while it is there. */
+	if (buf->dev)
+		mosaic_revoke_release(buf);
+	if (!buf->memory_gone)
+		buf->backend->free(buf);
+	/* The backend freed its segment table; the device ranges are ours. */
+	mosaic_buf_free_dev_ranges(buf);
 	mosaic_limits_uncharge(buf);
+	if (buf->inode)
+		iput(buf->inode);
 	put_device(buf->dev);
 	atomic_long_dec(&mosaic_ledger.buffers);
 	kfree(buf);
@@ -250,14 +260,23 @@ int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
 	return 0;
 }
 
-static void mosaic_vm_open(struct vm_area_struct *vma)
+/* A new VMA maps @buf: count it, and note its mm for revoke.c. */
+static void mosaic_vm_add(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
-	struct mosaic_buf *buf = vma->vm_private_data;
+	int idx = srcu_read_lock(&mosaic_revoke_srcu);
 
-	/* A VMA split, fork or mremap created another VMA on this buffer. */
+	if (!READ_ONCE(buf->revoked))
+		mosaic_revoke_note_mm(buf, vma->vm_mm);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	mosaic_buf_get(buf);
 	atomic_long_inc(&buf->nr_maps);
 	atomic_long_inc(&mosaic_ledger.maps);
+}
+
+static void mosaic_vm_open(struct vm_area_struct *vma)
+{
+	/* A VMA split, fork or mremap created another VMA on this buffer. */
+	mosaic_vm_add(vma->vm_private_data, vma);
 }
 
 static void mosaic_vm_close(struct vm_area_struct *vma)
@@ -269,19 +288,34 @@ static void mosaic_vm_close(struct vm_area_struct *vma)
 	mosaic_buf_put(buf);
 }
 
+/*
+ * Faults check, inside an SRCU read section, that the memory has not gone
+ * with its device: revoke.c waits for the section before it zaps the
+ * mappings and frees the memory, so nothing is inserted after the zap.
+ */
 static vm_fault_t mosaic_vm_fault(struct vm_fault *vmf)
 {
 	struct mosaic_buf *buf = vmf->vma->vm_private_data;
+	int idx = srcu_read_lock(&mosaic_revoke_srcu);
+	vm_fault_t ret;
 
-	return buf->strategy->fault(vmf);
+	ret = mosaic_buf_gone(buf) ? VM_FAULT_SIGBUS : buf->strategy->fault(vmf);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 
 static vm_fault_t mosaic_vm_do_map_pages(struct vm_fault *vmf, pgoff_t start,
 					 pgoff_t end)
 {
 	struct mosaic_buf *buf = vmf->vma->vm_private_data;
+	int idx = srcu_read_lock(&mosaic_revoke_srcu);
+	vm_fault_t ret = 0;
 
-	return buf->strategy->map_pages(vmf, start, end);
+	/* Nothing around; the fault itself then gets SIGBUS. */
+	if (!mosaic_buf_gone(buf))
+		ret = buf->strategy->map_pages(vmf, start, end);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 
 /* ->map_pages() of kernels before 5.12 returns nothing (compat.h). */
@@ -290,8 +324,13 @@ MOSAIC_DEFINE_MAP_PAGES(mosaic_vm)
 static vm_fault_t mosaic_vm_do_huge_fault(struct vm_fault *vmf)
 {
 	struct mosaic_buf *buf = vmf->vma->vm_private_data;
+	int idx = srcu_read_lock(&mosaic_revoke_srcu);
+	vm_fault_t ret;
 
-	return buf->strategy->huge_fault(vmf);
+	ret = mosaic_buf_gone(buf) ? VM_FAULT_SIGBUS :
+				     buf->strategy->huge_fault(vmf);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 
 /* ->huge_fault() took an enum page_entry_size before 6.6 (compat.h). */
@@ -344,7 +383,8 @@ static vm_flags_t mosaic_buf_vm_kind(const struct mosaic_buf *buf)
  * memory would stop seeing the device's writes.
  *
  * Return: 0, or -EINVAL for a private mapping or a range outside the
- * buffer, or an error from the mapping strategy.
+ * buffer, -ENODEV if the memory went with its device, or an error from
+ * the mapping strategy.
  */
 int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
@@ -352,18 +392,9 @@ int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 }
 EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
 
-/**
- * __mosaic_buf_mmap() - mosaic_buf_mmap(), optionally never writable
- * @buf: the buffer
- * @vma: as for mosaic_buf_mmap()
- * @read_only: refuse a writable mapping even if @buf is writable (a
- *	read-only export); a read-only @buf is never mapped writable anyway
- *
- * Return: as mosaic_buf_mmap(), and -EACCES for a writable mapping of
- * read-only memory.
- */
-int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
-		      bool read_only)
+/* __mosaic_buf_mmap() of memory that is there. */
+static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
+				  struct vm_area_struct *vma, bool read_only)
 {
 	unsigned long npages = vma_pages(vma);
 	int ret;
@@ -422,8 +453,32 @@ int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
 	 * Take the VMA's reference only on success: when ->mmap fails the
 	 * core unmaps the VMA without calling ->close.
 	 */
-	mosaic_vm_open(vma);
+	mosaic_vm_add(buf, vma);
 	return 0;
+}
+
+/**
+ * __mosaic_buf_mmap() - mosaic_buf_mmap(), optionally never writable
+ * @buf: the buffer
+ * @vma: as for mosaic_buf_mmap()
+ * @read_only: refuse a writable mapping even if @buf is writable (a
+ *	read-only export); a read-only @buf is never mapped writable anyway
+ *
+ * Return: as mosaic_buf_mmap(), and -EACCES for a writable mapping of
+ * read-only memory, -ENODEV for memory that went with its device.
+ */
+int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
+		      bool read_only)
+{
+	int idx, ret;
+
+	idx = srcu_read_lock(&mosaic_revoke_srcu);
+	if (mosaic_buf_gone(buf))
+		ret = -ENODEV;
+	else
+		ret = __mosaic_buf_mmap_live(buf, vma, read_only);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 
 static int mosaic_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
@@ -501,7 +556,8 @@ static const struct file_operations mosaic_buf_huge_fops = {
 
 /*
  * Buffer files live on a pseudo filesystem of the module's own, one inode
- * per buffer with the buffer's size, as dma-buf does. The core reads the
+ * per buffer with the buffer's size, as dma-buf does. When the buffer's
+ * device goes away, revoke.c zaps every mapping through that inode. The core reads the
  * mapped file's size: since 6.12.y ("mm/memory: do not populate page table
  * entries beyond i_size") finish_fault() maps no PMD past it, and the one
  * inode that anon_inode_getfile() shares among all its files has size 0.
@@ -565,13 +621,36 @@ void mosaic_buf_fs_exit(void)
 	kern_unmount(mosaic_buf_mnt);
 }
 
+/*
+ * The buffer's inode, created with its first file, with a reference for
+ * the caller. All its files share it, and with it one address_space.
+ */
+static struct inode *mosaic_buf_inode(struct mosaic_buf *buf)
+{
+	struct inode *inode;
+
+	mutex_lock(&buf->lock);
+	if (!buf->inode) {
+		inode = alloc_anon_inode(mosaic_buf_mnt->mnt_sb);
+		if (IS_ERR(inode))
+			goto out;
+		inode->i_size = buf->size;
+		buf->inode = inode;
+	}
+	inode = buf->inode;
+	ihold(inode);
+out:
+	mutex_unlock(&buf->lock);
+	return inode;
+}
+
 /**
  * mosaic_buf_file() - a file for a buffer fd of a driver's own
  * @buf: the buffer the file stands for; the file's size is its size
  * @fops: the file's operations, whose owner the file pins
  * @priv: the file's private_data
  *
- * What anon_inode_getfile() gives, but on an inode of the file's own whose
+ * What anon_inode_getfile() gives, but on the buffer's own inode, whose
  * size is the buffer's, the way mosaic's own buffer fds are made. Since
  * 6.12.y the core maps no PMD past a file's i_size, so strategy huge
  * mapped from the one inode all anon files share (size 0) gets PTEs only.
@@ -590,12 +669,11 @@ struct file *mosaic_buf_file(struct mosaic_buf *buf,
 
 	if (!try_module_get(fops->owner))
 		return ERR_PTR(-ENOENT);
-	inode = alloc_anon_inode(mosaic_buf_mnt->mnt_sb);
+	inode = mosaic_buf_inode(buf);
 	if (IS_ERR(inode)) {
 		file = ERR_CAST(inode);
 		goto err_put_module;
 	}
-	inode->i_size = buf->size;
 	file = alloc_file_pseudo(inode, mosaic_buf_mnt, "mosaic",
 				 buf->read_only ? O_RDONLY : O_RDWR, fops);
 	if (IS_ERR(file))

@@ -206,6 +206,9 @@ static int __init mosaic_init(void)
 	ret = mosaic_buf_fs_init();
 	if (ret)
 		goto err_unregister_pdev;
+	ret = mosaic_revoke_init();
+	if (ret)
+		goto err_fs_exit;
 
 	/* Diagnostics only: the module works without debugfs. */
 	mosaic_debugfs_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -221,8 +224,9 @@ static int __init mosaic_init(void)
 
 err_remove_debugfs:
 	debugfs_remove_recursive(mosaic_debugfs_dir);
+	mosaic_revoke_exit();
+err_fs_exit:
 	mosaic_buf_fs_exit();
-
 err_unregister_pdev:
 	platform_device_unregister(mosaic_pdev);
 	return ret;
@@ -232,6 +236,7 @@ static void __exit mosaic_exit(void)
 {
 	misc_deregister(&mosaic_miscdev);
 	debugfs_remove_recursive(mosaic_debugfs_dir);
+	mosaic_revoke_exit();
 	mosaic_buf_fs_exit();
 	platform_device_unregister(mosaic_pdev);
 	/*

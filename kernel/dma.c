@@ -5,7 +5,9 @@
  *
  * Backends that allocate through the DMA API (coherent, noncontig, cma)
  * come with DMA addresses. Page-backed buffers that have a device get a
- * streaming mapping here, one scatterlist entry per segment.
+ * streaming mapping here, one scatterlist entry per segment or less. Either
+ * way the device ranges (dev_ranges.c) record what the device sees, and
+ * syncs and address lookups go by them, never by the segments alone.
  */
 #include <linux/dma-mapping.h>
 #include <linux/mosaic.h>
@@ -13,33 +15,24 @@
 #include <linux/slab.h>
 
 #include "mosaic_internal.h"
-
-/*
- * A DMA mapping needs a DMA address per segment, and an order-0 page
- * table has nowhere to keep one: give it a real segment table first.
- */
-static int mosaic_buf_segs_from_pages(struct mosaic_buf *buf)
-{
-	unsigned long i;
-	int ret;
-
-	if (buf->segs)
-		return 0;
-	ret = mosaic_buf_reserve_segs(buf, buf->nr_pages);
-	if (ret)
-		return ret;
-	buf->filled = 0;
-	for (i = 0; i < buf->nr_pages; i++)
-		mosaic_buf_add_seg(buf, page_to_pfn(buf->pages[i]), 1, 0,
-				   page_address(buf->pages[i]),
-				   DMA_MAPPING_ERROR);
-	return 0;
-}
+#include "planted.h"
 
 /* How many entries of at most @max_seg bytes a piece splits into. */
-static unsigned int mosaic_piece_nents(u64 length, unsigned int max_seg)
+static unsigned int mosaic_piece_nents(u64 length, u64 max_seg)
 {
 	return DIV_ROUND_UP_ULL(length, max_seg);
+}
+
+/*
+ * The longest scatterlist entry @dev can take: its segment limit, and
+ * what the DMA layer maps in one piece (256 KiB when swiotlb bounces).
+ */
+static u64 mosaic_max_entry(struct device *dev)
+{
+	u64 max = min_t(u64, dma_get_max_seg_size(dev),
+			dma_max_mapping_size(dev));
+
+	return max_t(u64, rounddown(max, PAGE_SIZE), PAGE_SIZE);
 }
 
 /**
@@ -51,7 +44,8 @@ static unsigned int mosaic_piece_nents(u64 length, unsigned int max_seg)
  *
  * One entry per piece of a segment inside the range, split further so
  * that no entry is longer than @dev accepts in one DMA segment
- * (dma_get_max_seg_size(); 64 KiB for a PCI device that does not say).
+ * (dma_get_max_seg_size(); 64 KiB for a PCI device that does not say) or
+ * than the DMA layer maps at once (dma_max_mapping_size(); swiotlb).
  *
  * Return: the table, not yet mapped, or an ERR_PTR.
  */
@@ -59,7 +53,7 @@ struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
 				      u64 offset, u64 length,
 				      struct device *dev)
 {
-	unsigned int max_seg = rounddown(dma_get_max_seg_size(dev), PAGE_SIZE);
+	u64 max_seg = mosaic_max_entry(dev);
 	u64 pos, chunk, end = offset + length;
 	struct scatterlist *sg;
 	struct mosaic_piece p;
@@ -67,7 +61,6 @@ struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
 	unsigned int nents = 0;
 	int ret;
 
-	max_seg = max_t(unsigned int, max_seg, PAGE_SIZE);
 	for (pos = offset; mosaic_buf_piece(buf, pos, end, &p); pos += p.length)
 		nents += mosaic_piece_nents(p.length, max_seg);
 
@@ -113,9 +106,6 @@ int mosaic_buf_dma_map(struct mosaic_buf *buf)
 	struct sg_table *sgt;
 	int ret;
 
-	ret = mosaic_buf_segs_from_pages(buf);
-	if (ret)
-		return ret;
 	sgt = mosaic_buf_build_sgt(buf, 0, buf->size, buf->dev);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
@@ -123,13 +113,14 @@ int mosaic_buf_dma_map(struct mosaic_buf *buf)
 	ret = dma_map_sgtable(buf->dev, sgt, DMA_BIDIRECTIONAL, 0);
 	if (ret)
 		goto err_free_sgt;
-	ret = mosaic_buf_set_dma_from_sgt(buf, sgt);
-	if (WARN_ON_ONCE(ret))
+	ret = mosaic_buf_add_dev_ranges_sgt(buf, sgt);
+	if (ret)
 		goto err_unmap;
 	buf->sgt = sgt;
 	return 0;
 
 err_unmap:
+	mosaic_buf_free_dev_ranges(buf);
 	dma_unmap_sgtable(buf->dev, sgt, DMA_BIDIRECTIONAL, 0);
 err_free_sgt:
 	mosaic_buf_free_sgt(sgt);
@@ -139,12 +130,20 @@ err_free_sgt:
 /**
  * mosaic_buf_dma_unmap() - undo mosaic_buf_dma_map(), if it was done
  * @buf: the buffer
+ *
+ * Without the unmap's own sync for the CPU: the buffer is either being
+ * freed, or its device went away while user space keeps the pages. Then
+ * what the CPU wrote must stay, and a bounce buffer's copy (the device's
+ * view as of the last sync) must not be copied over it; the device's
+ * writes since the last SYNC BEGIN are lost with the device.
  */
 void mosaic_buf_dma_unmap(struct mosaic_buf *buf)
 {
 	if (!buf->sgt)
 		return;
-	dma_unmap_sgtable(buf->dev, buf->sgt, DMA_BIDIRECTIONAL, 0);
+	mosaic_buf_free_dev_ranges(buf);
+	dma_unmap_sgtable(buf->dev, buf->sgt, DMA_BIDIRECTIONAL,
+			  DMA_ATTR_SKIP_CPU_SYNC);
 	mosaic_buf_free_sgt(buf->sgt);
 	buf->sgt = NULL;
 }
@@ -154,6 +153,37 @@ static bool mosaic_buf_has_streaming_dma(const struct mosaic_buf *buf)
 {
 	return buf->dev && !buf->backend->coherent &&
 	       (buf->sgt || buf->backend->maps_for_device);
+}
+
+/*
+ * Sync [@pos, @end), which lies inside one segment, one device range at a
+ * time: each sync stays inside the piece the DMA layer mapped as one (a
+ * swiotlb slot copies only its own bytes). Returns whether any of them
+ * needed cache maintenance.
+ */
+static bool mosaic_buf_sync_piece(struct mosaic_buf *buf, u64 pos, u64 end,
+				  enum dma_data_direction dir, bool for_device)
+{
+	unsigned long idx = mosaic_buf_find_dev_range(buf, pos);
+	bool synced = false;
+
+	while (pos < end) {
+		const struct mosaic_dev_range *r = &buf->dev_ranges[idx++];
+		u64 len = min(end, r->offset + r->length) - pos;
+		dma_addr_t dma = r->dma + (pos - r->offset);
+
+		if (dma_need_sync(buf->dev, dma)) {
+			if (for_device)
+				dma_sync_single_for_device(buf->dev, dma, len,
+							   dir);
+			else
+				dma_sync_single_for_cpu(buf->dev, dma, len,
+							dir);
+			synced = true;
+		}
+		pos += len;
+	}
+	return synced;
 }
 
 /**
@@ -172,26 +202,25 @@ int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
 			  enum dma_data_direction dir, bool for_device,
 			  unsigned long *first_seg, unsigned long *nr_segs)
 {
-	bool streaming = mosaic_buf_has_streaming_dma(buf);
+	bool streaming = mosaic_buf_has_streaming_dma(buf) &&
+			 mosaic_buf_has_dev_ranges(buf);
 	struct mosaic_piece p;
 	int synced = 0;
 	u64 pos;
 
+	if (mosaic_planted("sync_swap"))
+		for_device = !for_device;
+	if (mosaic_planted("sync_skip_end") && for_device)
+		streaming = false;
 	*nr_segs = 0;
 	for (pos = offset; mosaic_buf_piece(buf, pos, offset + length, &p);
 	     pos += p.length) {
-		dma_addr_t dma = p.seg.dma + p.seg_offset;
-
 		if (!(*nr_segs)++)
 			*first_seg = p.idx;
-		if (!streaming || p.seg.dma == DMA_MAPPING_ERROR ||
-		    !dma_need_sync(buf->dev, dma))
-			continue;
-		if (for_device)
-			dma_sync_single_for_device(buf->dev, dma, p.length, dir);
-		else
-			dma_sync_single_for_cpu(buf->dev, dma, p.length, dir);
-		synced++;
+		if (streaming &&
+		    mosaic_buf_sync_piece(buf, pos, pos + p.length, dir,
+					  for_device))
+			synced++;
 	}
 	return synced;
 }
@@ -210,22 +239,28 @@ int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
  * that lies inside the range. Costs nothing for coherent memory or when
  * the DMA layer reports that no sync is needed.
  *
- * Return: 0, or -EINVAL for a range outside the buffer or a bad @dir.
+ * Return: 0, or -EINVAL for a range outside the buffer or a bad @dir,
+ * -ENODEV once the buffer's device went away.
  */
 int mosaic_buf_sync(struct mosaic_buf *buf, u64 offset, u64 length,
 		    enum dma_data_direction dir, bool for_device)
 {
 	unsigned long first, nr;
-	int ret;
+	int idx, ret;
 
 	if (!valid_dma_direction(dir))
 		return -EINVAL;
 	ret = mosaic_buf_check_range(buf, offset, length);
 	if (ret)
 		return ret;
-	mosaic_buf_sync_range(buf, offset, length, dir, for_device, &first,
-			      &nr);
-	return 0;
+	idx = srcu_read_lock(&mosaic_revoke_srcu);
+	if (READ_ONCE(buf->revoked))
+		ret = -ENODEV;
+	else
+		mosaic_buf_sync_range(buf, offset, length, dir, for_device,
+				      &first, &nr);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(mosaic_buf_sync);
 
@@ -234,37 +269,36 @@ EXPORT_SYMBOL_GPL(mosaic_buf_sync);
  * @buf: the buffer
  * @offset: byte offset inside the buffer
  * @dma: out: device address of that byte
- * @len: out: bytes from @offset that are contiguous in device space
+ * @len: out: bytes from @offset that are contiguous for the device
  *
  * A driver programs its DMA engine with one (@dma, @len) pair at a time,
- * advancing @offset by @len. Adjacent segments that are contiguous for
- * the device (for example behind an IOMMU) come back as one run.
+ * advancing @offset by @len. @len never runs past the piece the DMA layer
+ * mapped as one: a scatterlist entry (at most the device's segment limit,
+ * dma_get_max_seg_size()), a swiotlb bounce slot, a range an IOMMU merged,
+ * a coherent or noncontig chunk. Two pieces are never reported as one,
+ * even where their addresses happen to meet.
  *
- * Return: 0, -EINVAL past the end, or -ENODEV if @buf has no DMA mapping.
+ * Return: 0, -EINVAL past the end, or -ENODEV if @buf has no DMA mapping
+ * (none was made, or its device went away).
  */
 int mosaic_buf_dma_range(const struct mosaic_buf *buf, u64 offset,
 			 dma_addr_t *dma, size_t *len)
 {
-	unsigned long idx, nr = mosaic_buf_nr_segs(buf);
-	struct mosaic_seg seg, next;
-	u64 run;
+	const struct mosaic_dev_range *r;
+	int idx, ret = 0;
 
 	if (offset >= buf->size)
 		return -EINVAL;
-	idx = mosaic_buf_find_seg(buf, offset >> PAGE_SHIFT, &seg);
-	if (seg.dma == DMA_MAPPING_ERROR)
-		return -ENODEV;
-	*dma = seg.dma + (offset - ((u64)seg.pgoff << PAGE_SHIFT));
-	run = ((u64)(seg.pgoff + seg.nr_pages) << PAGE_SHIFT) - offset;
-	for (idx++; idx < nr; idx++) {
-		mosaic_buf_seg(buf, idx, &next);
-		if (next.dma != seg.dma + ((u64)seg.nr_pages << PAGE_SHIFT))
-			break;
-		run += (u64)next.nr_pages << PAGE_SHIFT;
-		seg = next;
+	idx = srcu_read_lock(&mosaic_revoke_srcu);
+	if (READ_ONCE(buf->revoked) || !mosaic_buf_has_dev_ranges(buf)) {
+		ret = -ENODEV;
+	} else {
+		r = &buf->dev_ranges[mosaic_buf_find_dev_range(buf, offset)];
+		*dma = r->dma + (offset - r->offset);
+		*len = r->offset + r->length - offset;
 	}
-	*len = run;
-	return 0;
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(mosaic_buf_dma_range);
 
@@ -275,23 +309,34 @@ EXPORT_SYMBOL_GPL(mosaic_buf_dma_range);
  * @kaddr: out: kernel address of that byte
  * @len: out: bytes from @offset to the end of its segment
  *
- * Return: 0, -EINVAL past the end, or -EOPNOTSUPP for device memory (the
- * mmio backend), which has no kernel address.
+ * Return: 0, -EINVAL past the end, -EOPNOTSUPP for device memory (the
+ * mmio backend), which has no kernel address, or -ENODEV for memory that
+ * went with its device.
  */
 int mosaic_buf_kaddr_range(const struct mosaic_buf *buf, u64 offset,
 			   void **kaddr, size_t *len)
 {
 	struct mosaic_seg seg;
 	u64 seg_start;
+	int idx, ret = 0;
 
 	if (offset >= buf->size)
 		return -EINVAL;
+	idx = srcu_read_lock(&mosaic_revoke_srcu);
+	if (mosaic_buf_gone(buf)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	mosaic_buf_find_seg(buf, offset >> PAGE_SHIFT, &seg);
-	if (!seg.kaddr)
-		return -EOPNOTSUPP;
+	if (!seg.kaddr) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	seg_start = (u64)seg.pgoff << PAGE_SHIFT;
 	*kaddr = seg.kaddr + (offset - seg_start);
 	*len = seg_start + ((u64)seg.nr_pages << PAGE_SHIFT) - offset;
-	return 0;
+out:
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(mosaic_buf_kaddr_range);

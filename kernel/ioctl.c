@@ -247,8 +247,21 @@ static int mosaic_ioctl_refs(struct mosaic_buf *buf,
 	return mosaic_copy_arg_to_user(uarg, &r, sizeof(r));
 }
 
-static int mosaic_ioctl_sync(struct mosaic_buf *buf,
-			     struct mosaic_sync __user *uarg)
+/**
+ * mosaic_buf_sync_ioctl() - %MOSAIC_IOC_SYNC on a buffer
+ * @buf: the buffer
+ * @uarg: user pointer to a &struct mosaic_sync
+ *
+ * /dev/mosaic's buffer fds answer %MOSAIC_IOC_SYNC with this. A driver
+ * whose own buffer fds let user space sync ranges (because its device
+ * runs while user space reads and writes, and only user space knows
+ * when) calls it from its ioctl handler, so its users get mosaic's
+ * documented SYNC ABI (linux/mosaic.h) rather than one more of their own.
+ *
+ * Return: 0 or -errno as documented for %MOSAIC_IOC_SYNC; -ENODEV once
+ * the buffer's device went away.
+ */
+int mosaic_buf_sync_ioctl(struct mosaic_buf *buf, void __user *uarg)
 {
 	static const enum dma_data_direction dirs[] = {
 		[MOSAIC_SYNC_READ] = DMA_FROM_DEVICE,
@@ -257,7 +270,7 @@ static int mosaic_ioctl_sync(struct mosaic_buf *buf,
 	};
 	unsigned long first, nr;
 	struct mosaic_sync s;
-	int ret;
+	int idx, ret;
 
 	ret = mosaic_copy_arg_from_user(&s, sizeof(s), MOSAIC_SYNC_SIZE_VER0,
 					uarg);
@@ -267,14 +280,21 @@ static int mosaic_ioctl_sync(struct mosaic_buf *buf,
 	if (ret)
 		return ret;
 
+	idx = srcu_read_lock(&mosaic_revoke_srcu);
+	if (READ_ONCE(buf->revoked)) {
+		srcu_read_unlock(&mosaic_revoke_srcu, idx);
+		return -ENODEV;
+	}
 	s.nr_synced = mosaic_buf_sync_range(buf, s.offset, s.length,
 					    dirs[s.direction],
 					    s.flags == MOSAIC_SYNC_END,
 					    &first, &nr);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	s.first_segment = first;
 	s.nr_segments = nr;
 	return mosaic_copy_arg_to_user(uarg, &s, sizeof(s));
 }
+EXPORT_SYMBOL_GPL(mosaic_buf_sync_ioctl);
 
 static int mosaic_ioctl_export(struct mosaic_buf *buf,
 			       struct mosaic_export __user *uarg)
@@ -310,14 +330,52 @@ static int mosaic_ioctl_export(struct mosaic_buf *buf,
 	return fd;
 }
 
+/* Entry @idx of the segment table, as SEGMENTS reports it. */
+static void mosaic_seg_entry(const struct mosaic_buf *buf, unsigned long idx,
+			     struct mosaic_seg_entry *ent)
+{
+	const struct mosaic_dev_range *r;
+	struct mosaic_seg seg;
+
+	mosaic_buf_seg(buf, idx, &seg);
+	memset(ent, 0, sizeof(*ent));
+	ent->offset = (u64)seg.pgoff << PAGE_SHIFT;
+	ent->length = (u64)seg.nr_pages << PAGE_SHIFT;
+	ent->order = seg.order;
+	ent->phys = PFN_PHYS(seg.pfn);
+	if (mosaic_buf_has_dev_ranges(buf)) {
+		r = &buf->dev_ranges[mosaic_buf_find_dev_range(buf,
+							       ent->offset)];
+		ent->flags |= MOSAIC_SEG_HAS_DMA;
+		ent->dma = r->dma + (ent->offset - r->offset);
+		if (r->offset + r->length < ent->offset + ent->length)
+			ent->flags |= MOSAIC_SEG_DMA_SPLIT;
+	}
+}
+
+/* Device range @idx, as SEGMENTS with MOSAIC_SEGMENTS_DEVICE reports it. */
+static void mosaic_dev_range_entry(const struct mosaic_buf *buf,
+				   unsigned long idx,
+				   struct mosaic_seg_entry *ent)
+{
+	const struct mosaic_dev_range *r = &buf->dev_ranges[idx];
+
+	memset(ent, 0, sizeof(*ent));
+	ent->offset = r->offset;
+	ent->length = r->length;
+	ent->phys = PFN_PHYS(mosaic_buf_pfn(buf, r->offset >> PAGE_SHIFT)) +
+		    offset_in_page(r->offset);
+	ent->dma = r->dma;
+	ent->flags = MOSAIC_SEG_HAS_DMA;
+}
+
 static int mosaic_ioctl_segments(struct mosaic_buf *buf,
 				 struct mosaic_segments __user *uarg)
 {
-	bool show = capable(CAP_SYS_ADMIN);
+	bool show = capable(CAP_SYS_ADMIN), device;
 	struct mosaic_seg_entry ent;
 	struct mosaic_segments g;
-	struct mosaic_seg seg;
-	unsigned long nr = mosaic_buf_nr_segs(buf), i;
+	unsigned long nr, i;
 	u8 __user *out;
 	int ret;
 
@@ -329,19 +387,22 @@ static int mosaic_ioctl_segments(struct mosaic_buf *buf,
 	if (ret)
 		return ret;
 
+	device = g.flags & MOSAIC_SEGMENTS_DEVICE;
+	if (!device)
+		nr = mosaic_buf_nr_segs(buf);
+	else if (mosaic_buf_has_dev_ranges(buf))
+		nr = buf->nr_dev_ranges;
+	else
+		nr = 0;
 	out = u64_to_user_ptr(g.entries);
 	for (i = 0; i < g.count && g.first + i < nr; i++) {
-		mosaic_buf_seg(buf, g.first + i, &seg);
-		memset(&ent, 0, sizeof(ent));
-		ent.offset = (u64)seg.pgoff << PAGE_SHIFT;
-		ent.length = (u64)seg.nr_pages << PAGE_SHIFT;
-		ent.order = seg.order;
-		if (seg.dma != DMA_MAPPING_ERROR)
-			ent.flags |= MOSAIC_SEG_HAS_DMA;
-		if (show) {
-			ent.phys = PFN_PHYS(seg.pfn);
-			ent.dma = seg.dma != DMA_MAPPING_ERROR ? seg.dma : 0;
-		} else {
+		if (device)
+			mosaic_dev_range_entry(buf, g.first + i, &ent);
+		else
+			mosaic_seg_entry(buf, g.first + i, &ent);
+		if (!show) {
+			ent.phys = 0;
+			ent.dma = 0;
 			ent.flags |= MOSAIC_SEG_ADDR_HIDDEN;
 		}
 		/* Bytes of a bigger caller-side entry are cleared. */
@@ -357,16 +418,8 @@ static int mosaic_ioctl_segments(struct mosaic_buf *buf,
 	return mosaic_copy_arg_to_user(uarg, &g, sizeof(g));
 }
 
-/**
- * mosaic_buf_ioctl() - ioctls on a buffer fd
- * @buf: the fd's buffer
- * @cmd: ioctl number
- * @uarg: user argument
- *
- * Return: 0 or -errno; -ENOTTY for a number this kernel does not know.
- */
-long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
-		      void __user *uarg)
+static long mosaic_buf_do_ioctl(struct mosaic_buf *buf, unsigned int cmd,
+				void __user *uarg)
 {
 	switch (cmd) {
 	case MOSAIC_IOC_INFO:
@@ -378,7 +431,7 @@ long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
 	case MOSAIC_IOC_REFS:
 		return mosaic_ioctl_refs(buf, uarg);
 	case MOSAIC_IOC_SYNC:
-		return mosaic_ioctl_sync(buf, uarg);
+		return mosaic_buf_sync_ioctl(buf, uarg);
 	case MOSAIC_IOC_EXPORT:
 		return mosaic_ioctl_export(buf, uarg);
 	case MOSAIC_IOC_SEGMENTS:
@@ -386,4 +439,25 @@ long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
 	default:
 		return -ENOTTY;
 	}
+}
+
+/**
+ * mosaic_buf_ioctl() - ioctls on a buffer fd
+ * @buf: the fd's buffer
+ * @cmd: ioctl number
+ * @uarg: user argument
+ *
+ * Return: 0 or -errno; -ENOTTY for a number this kernel does not know,
+ * -ENODEV for every one once the memory went with its device.
+ */
+long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
+		      void __user *uarg)
+{
+	int idx = srcu_read_lock(&mosaic_revoke_srcu);
+	long ret;
+
+	ret = mosaic_buf_gone(buf) ? -ENODEV :
+				     mosaic_buf_do_ioctl(buf, cmd, uarg);
+	srcu_read_unlock(&mosaic_revoke_srcu, idx);
+	return ret;
 }

@@ -9,19 +9,24 @@
 #include <linux/atomic.h>
 #include <linux/dma-mapping.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mosaic.h>
+#include <linux/mutex.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 
 struct dentry;
+struct inode;
+struct mm_struct;
 struct mosaic_buf;
+struct sg_table;
 
 /**
  * struct mosaic_seg - one physically contiguous piece of a buffer
  * @pgoff: first buffer page this segment covers
  * @pfn: its first page frame
  * @kaddr: kernel address of its first byte
- * @dma: device address of its first byte, or %DMA_MAPPING_ERROR
  * @nr_pages: pages in the segment
  * @order: order of the allocation unit it came from (statistics)
  */
@@ -29,9 +34,22 @@ struct mosaic_seg {
 	pgoff_t pgoff;
 	unsigned long pfn;
 	void *kaddr;
-	dma_addr_t dma;
 	unsigned int nr_pages;
 	unsigned int order;
+};
+
+/**
+ * struct mosaic_dev_range - a piece of a buffer the DMA layer mapped as one
+ * @offset: buffer offset of its first byte
+ * @length: bytes
+ * @dma: device address of its first byte
+ *
+ * See dev_ranges.c: nothing is contiguous for the device across two.
+ */
+struct mosaic_dev_range {
+	u64 offset;
+	u64 length;
+	dma_addr_t dma;
 };
 
 /**
@@ -124,7 +142,13 @@ struct mosaic_map_ops {
  * @backend: allocation backend
  * @strategy: mapping strategy
  * @dev: device the memory is allocated or mapped for, with a reference
+ * @owner: the driver module that allocated it through the in-kernel API
+ *	(its dma-bufs pin it), or NULL for /dev/mosaic's buffers
  * @sgt: the core's streaming DMA mapping of a page-backed buffer for @dev
+ * @dev_ranges: what @dev sees, ordered by offset (dev_ranges.c); NULL
+ *	when the buffer has no device addresses
+ * @nr_dev_ranges: entries in @dev_ranges
+ * @max_dev_ranges: room in @dev_ranges
  * @pages: page @i backs buffer page @i; every page-backed backend keeps
  *	it (eight bytes per page), NULL for the others
  * @segs: the segment table, ordered by @pgoff; NULL when every segment is
@@ -139,6 +163,17 @@ struct mosaic_map_ops {
  * @charged_cred: a reference on the credentials whose user was charged
  *	for @charged_pages, or NULL (CAP_IPC_LOCK, device memory)
  * @charged_pages: pages charged to @charged_cred's user's RLIMIT_MEMLOCK
+ * @lock: protects @inode, @mms and @exports
+ * @inode: the inode every file of the buffer shares (mosaic_buf_file()),
+ *	so that one unmap_mapping_range() reaches all their mappings
+ * @mms: address spaces that mapped memory the device owns (revoke.c)
+ * @exports: its dma-bufs (dmabuf.c)
+ * @dev_node: in revoke.c's list of buffers that have a device
+ * @revoke_node: in revoke.c's list of buffers it is revoking
+ * @revoked: @dev went away (revoke.c): no DMA mapping is left, and what
+ *	needs the device fails with -ENODEV; set once, read with READ_ONCE()
+ *	inside an SRCU read section of mosaic_revoke_srcu
+ * @memory_gone: memory the device owned was given back with it
  */
 struct mosaic_buf {
 	struct kref ref;
@@ -153,7 +188,11 @@ struct mosaic_buf {
 	const struct mosaic_backend_ops *backend;
 	const struct mosaic_map_ops *strategy;
 	struct device *dev;
+	struct module *owner;
 	struct sg_table *sgt;
+	struct mosaic_dev_range *dev_ranges;
+	unsigned long nr_dev_ranges;
+	unsigned long max_dev_ranges;
 	struct page **pages;
 	struct mosaic_seg *segs;
 	unsigned long nr_segs;
@@ -165,7 +204,30 @@ struct mosaic_buf {
 	unsigned long charged_bytes;
 	const struct cred *charged_cred;
 	unsigned long charged_pages;
+	struct mutex lock;	/* @inode, @mms, @exports */
+	struct inode *inode;
+	struct list_head mms;
+	struct list_head exports;
+	struct list_head dev_node;
+	struct list_head revoke_node;
+	bool revoked;
+	bool memory_gone;
 };
+
+/* Memory the device owns: it goes when the device goes (revoke.c). */
+static inline bool mosaic_buf_device_owned(const struct mosaic_buf *buf)
+{
+	return buf->backend->maps_for_device || buf->backend->io;
+}
+
+/*
+ * Whether @buf's memory went with its device. Inside an SRCU read section
+ * of mosaic_revoke_srcu a false answer holds until the section ends.
+ */
+static inline bool mosaic_buf_gone(const struct mosaic_buf *buf)
+{
+	return READ_ONCE(buf->revoked) && mosaic_buf_device_owned(buf);
+}
 
 /**
  * struct mosaic_ledger_backend - what one backend holds now
@@ -202,6 +264,8 @@ struct mosaic_ledger {
 };
 
 extern struct mosaic_ledger mosaic_ledger;
+/* Readers of a buffer that revoke.c must wait for before it revokes. */
+extern struct srcu_struct mosaic_revoke_srcu;
 extern unsigned long mosaic_max_buffer_size;
 extern struct device *mosaic_default_device;
 /* debugfs directory "mosaic", or an ERR_PTR when debugfs is unavailable. */
@@ -277,6 +341,14 @@ int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
 /* dmabuf.c */
 struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 				    u64 length, bool read_only);
+void mosaic_export_revoke(struct mosaic_buf *buf);
+
+/* revoke.c */
+int mosaic_revoke_init(void);
+void mosaic_revoke_exit(void);
+void mosaic_revoke_track(struct mosaic_buf *buf);
+void mosaic_revoke_release(struct mosaic_buf *buf);
+void mosaic_revoke_note_mm(struct mosaic_buf *buf, struct mm_struct *mm);
 
 /* dma.c */
 struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
@@ -294,7 +366,7 @@ int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs);
 void mosaic_buf_trim_segs(struct mosaic_buf *buf);
 void mosaic_buf_add_seg(struct mosaic_buf *buf, unsigned long pfn,
 			unsigned int nr_pages, unsigned int order,
-			void *kaddr, dma_addr_t dma);
+			void *kaddr);
 unsigned long mosaic_buf_nr_segs(const struct mosaic_buf *buf);
 void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
 		    struct mosaic_seg *seg);
@@ -305,7 +377,16 @@ bool mosaic_buf_piece(const struct mosaic_buf *buf, u64 pos, u64 end,
 		      struct mosaic_piece *piece);
 unsigned long mosaic_buf_count_adjacent(const struct mosaic_buf *buf);
 struct page *mosaic_buf_page(const struct mosaic_buf *buf, pgoff_t pgoff);
-int mosaic_buf_set_dma_from_sgt(struct mosaic_buf *buf, struct sg_table *sgt);
+
+/* dev_ranges.c */
+int mosaic_buf_add_dev_range(struct mosaic_buf *buf, dma_addr_t dma,
+			     u64 length);
+int mosaic_buf_add_dev_ranges_sgt(struct mosaic_buf *buf,
+				  struct sg_table *sgt);
+void mosaic_buf_free_dev_ranges(struct mosaic_buf *buf);
+bool mosaic_buf_has_dev_ranges(const struct mosaic_buf *buf);
+unsigned long mosaic_buf_find_dev_range(const struct mosaic_buf *buf,
+					u64 offset);
 
 /* backends/highorder.c: shared by compound, split and streaming */
 int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split);

@@ -8,6 +8,9 @@
  *   missing_put  the pages backend forgets put_page() at free
  *   uaf          insert-pages drops the VMA's buffer reference twice, so
  *                the buffer is freed while it is still mapped
+ *   sync_swap    every sync goes the wrong way: for the device when the
+ *                CPU begins, for the CPU when it ends
+ *   sync_skip_end  the sync after CPU access (for the device) is skipped
  */
 #include <linux/moduleparam.h>
 
@@ -15,4 +18,4 @@
 
 char *mosaic_plant_bug;
 module_param_named(plant_bug, mosaic_plant_bug, charp, 0644);
-MODULE_PARM_DESC(plant_bug, "TEST ONLY: extra_get, missing_put or uaf");
+MODULE_PARM_DESC(plant_bug, "TEST ONLY: extra_get, missing_put, uaf, sync_swap or sync_skip_end");

@@ -10,7 +10,6 @@
  * binary search: O(log n) in the number of segments.
  */
 #include <linux/sched.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "mosaic_internal.h"
@@ -63,13 +62,12 @@ void mosaic_buf_trim_segs(struct mosaic_buf *buf)
  * @nr_pages: pages in the segment
  * @order: order of the allocation unit it belongs to
  * @kaddr: kernel address of its first byte
- * @dma: device address, or %DMA_MAPPING_ERROR
  *
  * The segment covers the buffer pages right after the previous one.
  */
 void mosaic_buf_add_seg(struct mosaic_buf *buf, unsigned long pfn,
 			unsigned int nr_pages, unsigned int order,
-			void *kaddr, dma_addr_t dma)
+			void *kaddr)
 {
 	struct mosaic_seg *seg;
 
@@ -81,7 +79,6 @@ void mosaic_buf_add_seg(struct mosaic_buf *buf, unsigned long pfn,
 	seg->nr_pages = nr_pages;
 	seg->order = order;
 	seg->kaddr = kaddr;
-	seg->dma = dma;
 	buf->filled += nr_pages;
 }
 
@@ -116,7 +113,6 @@ void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
 	seg->pfn = page_to_pfn(page);
 	/* Order-0 tables hold lowmem pages only (GFP_USER, never HIGHUSER). */
 	seg->kaddr = page_address(page);
-	seg->dma = DMA_MAPPING_ERROR;
 	seg->nr_pages = 1;
 	seg->order = 0;
 }
@@ -234,35 +230,4 @@ unsigned long mosaic_buf_count_adjacent(const struct mosaic_buf *buf)
 			cond_resched();
 	}
 	return adjacent;
-}
-
-/**
- * mosaic_buf_set_dma_from_sgt() - record each segment's device address
- * @buf: buffer whose segments were mapped, in order, as @sgt
- * @sgt: a DMA-mapped table covering the buffer's bytes in order
- *
- * An IOMMU may merge CPU segments into fewer DMA segments, so the two
- * lists are walked side by side by byte offset rather than entry by entry.
- *
- * Return: 0, or -EINVAL if @sgt does not cover the buffer.
- */
-int mosaic_buf_set_dma_from_sgt(struct mosaic_buf *buf, struct sg_table *sgt)
-{
-	struct scatterlist *sg = sgt->sgl;
-	u64 sg_start = 0, off;
-	unsigned int left = sgt->nents;
-	unsigned long i;
-
-	for (i = 0; i < buf->nr_segs; i++) {
-		off = (u64)buf->segs[i].pgoff << PAGE_SHIFT;
-		while (left && off >= sg_start + sg_dma_len(sg)) {
-			sg_start += sg_dma_len(sg);
-			sg = sg_next(sg);
-			left--;
-		}
-		if (!left)
-			return -EINVAL;
-		buf->segs[i].dma = sg_dma_address(sg) + (off - sg_start);
-	}
-	return 0;
 }

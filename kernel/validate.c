@@ -240,13 +240,14 @@ int mosaic_validate_export(const struct mosaic_export *e, u64 size)
  * @g->first and @g->count may point past the last segment: the kernel
  * then reports fewer entries, down to none.
  *
- * Return: 0, or -EINVAL for a flag, padding, reserved byte or out field
- * (nr_segments) that is set, or an entry size below the first published
- * &struct mosaic_seg_entry or above a page.
+ * Return: 0, or -EINVAL for an unknown flag, padding, reserved byte or
+ * out field (nr_segments) that is set, or an entry size below the first
+ * published &struct mosaic_seg_entry or above a page.
  */
 int mosaic_validate_segments(const struct mosaic_segments *g)
 {
-	if (g->flags || g->__pad || g->nr_segments || !mosaic_reserved_zero(g))
+	if ((g->flags & ~MOSAIC_SEGMENTS_FLAGS) || g->__pad ||
+	    g->nr_segments || !mosaic_reserved_zero(g))
 		return -EINVAL;
 	if (g->entry_size < MOSAIC_SEG_ENTRY_SIZE_VER0 ||
 	    g->entry_size > PAGE_SIZE)

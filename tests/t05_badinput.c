@@ -541,8 +541,8 @@ static void test_more_buffer_ioctls(void)
 	expect_err(bfd, MOSAIC_IOC_EXPORT, e, EINVAL, "EXPORT argsz = VER0 - 8");
 	expect_err(bfd, MOSAIC_IOC_EXPORT, NULL, EFAULT, "EXPORT with a NULL argument");
 
-	g = segments_arg(); g->flags = 1;
-	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS flags = 1");
+	g = segments_arg(); g->flags = MOSAIC_SEGMENTS_FLAGS << 1;
+	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS with the first unknown flag");
 	g = segments_arg(); g->entry_size = MOSAIC_SEG_ENTRY_SIZE_VER0 - 1;
 	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS entry_size = 39 (below the first version)");
 	g = segments_arg(); g->entry_size = 4097;

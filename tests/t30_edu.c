@@ -104,7 +104,7 @@ static void run_case(const struct bcase *c)
 	struct mosaic_edu_info in0, inb;
 	struct mosaic_edu_dma d;
 	uint64_t bound, dbound, off, len, pfn = MT_PFN_NONE, bad, first;
-	bool dma_boundary, one_seg, pfn_map, ok;
+	bool dma_boundary, one_seg, pfn_map, remapped, ok;
 	volatile uint64_t *w;
 	double t0 = now_s();
 	char tag[96];
@@ -143,11 +143,13 @@ static void run_case(const struct bcase *c)
 		pfn = MT_PFN_NONE;
 	/* pagemap skips VM_PFNMAP VMAs: only page mappings show a PFN. */
 	pfn_map = !mt_backend_page_backed(c->backend);
+	/* mosaic maps page-backed memory for the device with a scatterlist. */
+	remapped = edu_remapped(&setup, !pfn_map);
 	ok = ret == 0 && (pfn_map ? pfn == MT_PFN_NONE :
 				    in0.phys == pfn * MT_PAGE) &&
 	     !(in0.info_flags & MOSAIC_EDU_INFO_ADDR_HIDDEN) &&
 	     !!(in0.info_flags & MOSAIC_EDU_INFO_TRANSLATED) == setup.translated &&
-	     (setup.translated ? in0.dma != in0.phys : in0.dma == in0.phys) &&
+	     (remapped ? in0.dma != in0.phys : in0.dma == in0.phys) &&
 	     in0.dma + in0.dma_len - 1 <= in0.dma_mask;
 	tap_diag("%s: byte 0: phys %#llx, device address %#llx (%s), pagemap pfn %#llx, mask %#llx",
 		 tag, ULL(in0.phys), ULL(in0.dma),
@@ -156,8 +158,8 @@ static void run_case(const struct bcase *c)
 	tap_ok(ok, "%s: INFO: phys %s, the device address %s it (%s), inside the DMA mask",
 	       tag, pfn_map ? "given (a PFN map: pagemap shows none)" :
 			      "is the mapped page (pagemap)",
-	       setup.translated ? "differs from" : "equals",
-	       setup.group_type);
+	       remapped ? "differs from" : "equals",
+	       setup.bounce && remapped ? "a swiotlb slot" : setup.group_type);
 
 	/*
 	 * 2: the range: around the first place where device addresses jump

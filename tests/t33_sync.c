@@ -17,6 +17,10 @@
  *   for streaming and noncontig memory mapped for the edu device behind an
  *   IOMMU, whose dma-iommu ops have sync callbacks, so dma_need_sync() is
  *   true. Which of the two applies follows from the VM's setup (sysfs).
+ *   Booted with swiotlb=force (make check's bounce passes) and no IOMMU,
+ *   every streaming mapping bounces and every touched segment of it is
+ *   synced; noncontig memory, which the DMA layer allocates itself, is
+ *   not bounced and needs none.
  *   Since 6.10 ("dma: avoid redundant calls for sync operations") the
  *   kernel marks a cache-coherent device that never bounces as needing no
  *   syncs even behind dma-iommu, and dma_need_sync() is false there too:
@@ -39,6 +43,7 @@
 static int dev;
 static struct edu_setup setup;
 static bool have_edu;
+static bool swiotlb_forced;
 static struct mosaic_stats base;
 static struct mosaic_seg_entry segs[NP];
 
@@ -214,6 +219,9 @@ struct scase {
 static void run_case(const struct scase *c)
 {
 	bool iommu = c->edu && setup.translated;
+	/* swiotlb=force bounces every streaming mapping not behind an IOMMU. */
+	bool bounce = c->backend == MOSAIC_BACKEND_STREAMING && swiotlb_forced &&
+		      !iommu;
 	bool stream = c->backend == MOSAIC_BACKEND_STREAMING ||
 		      c->backend == MOSAIC_BACKEND_NONCONTIG;
 	const char *why;
@@ -244,10 +252,15 @@ static void run_case(const struct scase *c)
 		why = "coherent memory needs no maintenance";
 	else if (iommu)
 		why = "dma-iommu: dma_need_sync() is true";
+	else if (bounce)
+		why = "swiotlb=force: every streaming mapping bounces, dma_need_sync() is true";
+	else if (c->backend == MOSAIC_BACKEND_NONCONTIG && swiotlb_forced)
+		why = "dma-direct on x86: the DMA layer's own allocation never bounces, dma_need_sync() is false";
 	else
 		why = "dma-direct on x86: dma_need_sync() is false";
 	test_ranges(c->what, bfd,
-		    !stream ? SYNC_NONE : iommu ? SYNC_KERNEL_DECIDES : SYNC_NONE,
+		    !stream ? SYNC_NONE : iommu ? SYNC_KERNEL_DECIDES :
+		    bounce ? SYNC_ALL : SYNC_NONE,
 		    why);
 	close(bfd);
 }
@@ -269,6 +282,7 @@ int main(void)
 	dev = mt_open_dev_or_bail();
 	if (mt_stats(dev, &base) < 0)
 		tap_bail("STATS failed");
+	swiotlb_forced = edu_swiotlb_forced();
 	ret = edu_setup(&setup);
 	have_edu = ret != -ENODEV;
 	if (ret >= 0)

@@ -10,7 +10,10 @@
  * buffers lives: only after the last munmap does delete_module succeed.
  * Before, during and after the attempts the device still DMAs into the
  * mapped buffer and the mapping still holds its bytes: nothing was freed
- * under it. (Unloading mosaic itself under a live mapping is t06_unload.)
+ * under it. A dma-buf exported from one of its buffers pins the module
+ * too, through its fd and through a mapping of it, since neither is the
+ * driver's own file. (Unloading mosaic itself under a live mapping is
+ * t06_unload.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +48,53 @@ static void expect_no_file(const char *path, const char *what)
 		close(fd);
 	tap_ok(fd < 0 && err == ENOENT, "%s: %s does not exist (%s)", what, path,
 	       fd < 0 ? mt_errname(-err) : "it does");
+}
+
+/*
+ * A dma-buf of a driver's buffer keeps the driver loaded: while its fd
+ * is open, then while only a mapping of it is left, delete_module fails;
+ * once both are gone it succeeds.
+ */
+static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
+{
+	struct mosaic_edu_export e;
+	struct edu_setup s;
+	int edu, bfd, dfd = -1, ret;
+	char *m = MAP_FAILED;
+
+	edu = edu_setup(&s);
+	bfd = edu < 0 ? edu : edu_alloc(edu, SIZE, MOSAIC_BACKEND_STREAMING,
+					MOSAIC_STRATEGY_AUTO, 0, 0);
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	ret = bfd < 0 ? bfd : mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
+	if (ret >= 0)
+		dfd = ret;
+	if (bfd >= 0)
+		close(bfd);
+	if (edu >= 0)
+		close(edu);
+	tap_ok(dfd >= 0, "an edu buffer exported as a dma-buf; buffer fd and device fd closed (%s)",
+	       dfd < 0 ? mt_errname(ret) : "exported");
+	ret = unload_edu();
+	tap_ok(ret == -EWOULDBLOCK || ret == -EBUSY,
+	       "delete_module(mosaic_edu) with the dma-buf fd open -> EWOULDBLOCK/EBUSY (got %s)",
+	       ret ? mt_errname(ret) : "UNLOADED");
+	if (dfd >= 0) {
+		m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+		close(dfd);
+	}
+	ret = unload_edu();
+	tap_ok(m != MAP_FAILED && (ret == -EWOULDBLOCK || ret == -EBUSY),
+	       "delete_module(mosaic_edu) with only a mapping of the dma-buf -> EWOULDBLOCK/EBUSY (got %s)",
+	       ret ? mt_errname(ret) : "UNLOADED");
+	if (m != MAP_FAILED)
+		munmap(m, SIZE);
+	tap_ok(mt_ledger_is(dev, base, 0, 0, 0),
+	       "dma-buf and its mapping gone: the buffer is freed (ledger back)");
+	ret = unload_edu();
+	tap_ok(ret == 0, "delete_module(mosaic_edu) once the dma-buf is gone (%s)",
+	       ret ? mt_errname(ret) : "success");
 }
 
 int main(void)
@@ -105,6 +155,7 @@ int main(void)
 	ret = unload_edu();
 	tap_ok(ret == 0, "delete_module(mosaic_edu) after the last munmap (%s)",
 	       ret ? mt_errname(ret) : "success");
+	test_dmabuf_pins(dev, &base);
 	/* Leave it loaded for whatever runs next, as the edu tests expect. */
 	edu = edu_open();
 	tap_ok(edu >= 0, "mosaic_edu loads and binds again (%s)",

@@ -84,6 +84,11 @@ module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits,
 		 "DMA address bits of the device; 0 (default) probes: 28 behind an IOMMU, else 64 if the device really uses them");
 
+static unsigned int max_seg_size;
+module_param(max_seg_size, uint, 0444);
+MODULE_PARM_DESC(max_seg_size,
+		 "Longest DMA segment the device is said to take; 0 (default): any length, 65536: PCI's default, as for a driver that does not set it");
+
 static unsigned int timeout_ms = 10000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "How long one DMA transfer may take (default 10000 ms)");
@@ -102,6 +107,8 @@ MODULE_PARM_DESC(timeout_ms, "How long one DMA transfer may take (default 10000 
  * @dma_done: completed by the interrupt handler
  * @bounce: one coherent page the CPU reads and writes
  * @bounce_dma: its device address
+ * @imports_lock: protects @imports
+ * @imports: dma-bufs the device imported (&struct mosaic_edu_importer)
  */
 struct mosaic_edu {
 	struct kref ref;
@@ -115,6 +122,8 @@ struct mosaic_edu {
 	struct completion dma_done;
 	void *bounce;
 	dma_addr_t bounce_dma;
+	struct mutex imports_lock;	/* @imports */
+	struct list_head imports;
 };
 
 /**
@@ -133,12 +142,16 @@ struct mosaic_edu_buffer {
  * @dmabuf: the imported dma-buf, with a reference
  * @attach: the edu device's attachment
  * @sgt: the attachment's mapping for the edu device
+ * @node: in &mosaic_edu.imports
+ * @detached: remove() unmapped and detached it: the device is gone
  */
 struct mosaic_edu_importer {
 	struct mosaic_edu *edu;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	struct list_head node;
+	bool detached;
 };
 
 /**
@@ -438,14 +451,15 @@ static int mosaic_edu_ioctl_dma(struct mosaic_edu *edu,
 {
 	struct mosaic_edu_dma d;
 	enum dma_data_direction dir;
+	bool sync;
 	int ret;
 
 	ret = mosaic_edu_copy_arg(&d, sizeof(d), MOSAIC_EDU_DMA_SIZE_VER0,
 				  uarg);
 	if (ret)
 		return ret;
-	if (d.flags || d.__pad || memchr_inv(d.__reserved, 0,
-					     sizeof(d.__reserved)))
+	if ((d.flags & ~MOSAIC_EDU_DMA_CALLER_SYNCS) || d.__pad ||
+	    memchr_inv(d.__reserved, 0, sizeof(d.__reserved)))
 		return -EINVAL;
 	if (d.direction != MOSAIC_EDU_TO_RAM &&
 	    d.direction != MOSAIC_EDU_FROM_RAM)
@@ -465,12 +479,14 @@ static int mosaic_edu_ioctl_dma(struct mosaic_edu *edu,
 	/*
 	 * The range belongs to the device from here on: write back what the
 	 * CPU wrote, and drop stale lines the device is about to overwrite.
-	 * An importer leaves that to the dma-buf's user (DMA_BUF_IOCTL_SYNC).
+	 * An importer leaves that to the dma-buf's user (DMA_BUF_IOCTL_SYNC),
+	 * and with CALLER_SYNCS user space does it with MOSAIC_IOC_SYNC.
 	 */
-	if (t->buf)
+	sync = t->buf && !(d.flags & MOSAIC_EDU_DMA_CALLER_SYNCS);
+	if (sync)
 		mosaic_buf_sync(t->buf, d.offset, d.length, dir, true);
 	ret = mosaic_edu_run(edu, t, &d);
-	if (t->buf)
+	if (sync)
 		mosaic_buf_sync(t->buf, d.offset, d.length, dir, false);
 	mosaic_edu_leave(edu);
 	if (ret)
@@ -612,6 +628,19 @@ err_put:
 	return ret;
 }
 
+/* mosaic's own SYNC, while the device is there to sync for. */
+static int mosaic_edu_ioctl_sync(struct mosaic_edu_buffer *eb,
+				 void __user *uarg)
+{
+	int ret = mosaic_edu_enter(eb->edu);
+
+	if (ret)
+		return ret;
+	ret = mosaic_buf_sync_ioctl(eb->buf, uarg);
+	mosaic_edu_leave(eb->edu);
+	return ret;
+}
+
 static long mosaic_edu_buf_ioctl(struct file *file, unsigned int cmd,
 				 unsigned long arg)
 {
@@ -629,6 +658,8 @@ static long mosaic_edu_buf_ioctl(struct file *file, unsigned int cmd,
 		return mosaic_edu_ioctl_info(eb->edu, &t, uarg);
 	case MOSAIC_EDU_IOC_EXPORT:
 		return mosaic_edu_ioctl_export(eb, uarg);
+	case MOSAIC_IOC_SYNC:
+		return mosaic_edu_ioctl_sync(eb, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -701,13 +732,28 @@ err_free_eb:
 
 /* --------------------------------------------------------- import fds -- */
 
-static void mosaic_edu_import_free(struct mosaic_edu_importer *im)
+/* Unmap and detach, once; under @imports_lock. */
+static void mosaic_edu_import_detach(struct mosaic_edu_importer *im)
 {
+	lockdep_assert_held(&im->edu->imports_lock);
+	if (im->detached)
+		return;
 	mosaic_dma_buf_unmap_attachment_unlocked(im->attach, im->sgt,
 						 DMA_BIDIRECTIONAL);
 	dma_buf_detach(im->dmabuf, im->attach);
+	im->detached = true;
+}
+
+static void mosaic_edu_import_free(struct mosaic_edu_importer *im)
+{
+	struct mosaic_edu *edu = im->edu;
+
+	mutex_lock(&edu->imports_lock);
+	list_del(&im->node);
+	mosaic_edu_import_detach(im);
+	mutex_unlock(&edu->imports_lock);
 	dma_buf_put(im->dmabuf);
-	mosaic_edu_put(im->edu);
+	mosaic_edu_put(edu);
 	kfree(im);
 }
 
@@ -783,9 +829,12 @@ static int mosaic_edu_ioctl_import(struct mosaic_edu *edu, void __user *uarg)
 		ret = PTR_ERR(im->sgt);
 		goto err_detach;
 	}
-	mosaic_edu_leave(edu);
 	kref_get(&edu->ref);
 	im->edu = edu;
+	mutex_lock(&edu->imports_lock);
+	list_add(&im->node, &edu->imports);
+	mutex_unlock(&edu->imports_lock);
+	mosaic_edu_leave(edu);
 
 	imp.size = im->dmabuf->size;
 	imp.nents = 0;
@@ -918,9 +967,10 @@ static int mosaic_edu_setup_dma(struct mosaic_edu *edu)
 	/*
 	 * The driver programs every transfer itself, a few KiB at a time,
 	 * so one scatterlist entry may be any length; PCI's default limit
-	 * (64 KiB) would only make the tables longer.
+	 * (64 KiB) would only make the tables longer. max_seg_size keeps a
+	 * limit, for the tests of devices whose drivers set none.
 	 */
-	ret = mosaic_dma_set_max_seg_size(dev, UINT_MAX);
+	ret = mosaic_dma_set_max_seg_size(dev, max_seg_size ?: UINT_MAX);
 	if (ret)
 		return ret;
 	/* Under the narrowest mask, so it works whatever the probe finds. */
@@ -961,6 +1011,8 @@ static int mosaic_edu_probe(struct pci_dev *pdev,
 	init_rwsem(&edu->gone_sem);
 	mutex_init(&edu->lock);
 	init_completion(&edu->dma_done);
+	mutex_init(&edu->imports_lock);
+	INIT_LIST_HEAD(&edu->imports);
 	edu->pdev = pci_dev_get(pdev);
 
 	ret = pci_enable_device(pdev);
@@ -1033,17 +1085,28 @@ err_put:
 }
 
 /*
- * Buffers and imports that user space still holds stay valid memory (they
- * hold their own references), but they no longer reach the device.
+ * The device is going (unbind, sysfs remove or a hot unplug): stop using
+ * it and give back everything mapped for it while its DMA operations are
+ * still there. Files user space still holds stay open, but their ioctls
+ * fail with -ENODEV from here on. The imports are unmapped and detached
+ * now; mosaic itself revokes the buffers allocated for the device once
+ * this returns (their memory, if the device owned it, goes with it).
  */
 static void mosaic_edu_remove(struct pci_dev *pdev)
 {
 	struct mosaic_edu *edu = pci_get_drvdata(pdev);
+	struct mosaic_edu_importer *im;
 
 	misc_deregister(&edu->misc);
+	/* Waits for every ioctl that is using the device. */
 	down_write(&edu->gone_sem);
 	edu->gone = true;
 	up_write(&edu->gone_sem);
+
+	mutex_lock(&edu->imports_lock);
+	list_for_each_entry(im, &edu->imports, node)
+		mosaic_edu_import_detach(im);
+	mutex_unlock(&edu->imports_lock);
 
 	dma_free_coherent(&pdev->dev, PAGE_SIZE, edu->bounce, edu->bounce_dma);
 	free_irq(pci_irq_vector(pdev, 0), edu);

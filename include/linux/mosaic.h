@@ -16,6 +16,7 @@
 
 #include <linux/dma-direction.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/types.h>
 #include <uapi/linux/mosaic.h>
 
@@ -44,8 +45,22 @@ struct mosaic_buf_params {
 	u32 cache;
 };
 
-struct mosaic_buf *mosaic_buf_alloc(struct device *dev,
-				    const struct mosaic_buf_params *params);
+struct mosaic_buf *__mosaic_buf_alloc(struct device *dev,
+				      const struct mosaic_buf_params *params,
+				      struct module *owner);
+
+/**
+ * mosaic_buf_alloc() - allocate a buffer for the calling driver
+ * @dev: the driver's device (see __mosaic_buf_alloc())
+ * @params: size, backend, strategy and backend knobs
+ *
+ * Records the calling module as the buffer's owner: dma-bufs exported
+ * from the buffer keep it loaded.
+ *
+ * Return: as __mosaic_buf_alloc().
+ */
+#define mosaic_buf_alloc(dev, params) \
+	__mosaic_buf_alloc(dev, params, THIS_MODULE)
 void mosaic_buf_get(struct mosaic_buf *buf);
 void mosaic_buf_put(struct mosaic_buf *buf);
 size_t mosaic_buf_size(const struct mosaic_buf *buf);
@@ -67,6 +82,7 @@ unsigned long mosaic_buf_get_unmapped_area(struct file *file,
 #endif
 int mosaic_buf_sync(struct mosaic_buf *buf, u64 offset, u64 length,
 		    enum dma_data_direction dir, bool for_device);
+int mosaic_buf_sync_ioctl(struct mosaic_buf *buf, void __user *uarg);
 struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 				  u64 length);
 

@@ -91,8 +91,10 @@ static int mosaic_cma_alloc(struct mosaic_buf *buf)
 		}
 	}
 	mosaic_buf_add_seg(buf, page_to_pfn(cma->page), buf->nr_pages,
-			   ilog2(buf->nr_pages), page_address(cma->page),
-			   cma->dma);
+			   ilog2(buf->nr_pages), page_address(cma->page));
+	ret = mosaic_buf_add_dev_range(buf, cma->dma, buf->size);
+	if (ret)
+		goto err_free_all;
 	return 0;
 
 err_free_all:

@@ -53,8 +53,7 @@ static void mosaic_coherent_add_runs(struct mosaic_buf *buf,
 		       pfn + (run >> PAGE_SHIFT))
 			run += PAGE_SIZE;
 		mosaic_buf_add_seg(buf, pfn, run >> PAGE_SHIFT,
-				   ilog2(run >> PAGE_SHIFT), c->vaddr + off,
-				   c->dma + off);
+				   ilog2(run >> PAGE_SHIFT), c->vaddr + off);
 		off += run;
 	}
 }
@@ -115,6 +114,10 @@ static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 			goto err_free;
 		}
 		mosaic_coherent_add_runs(buf, c);
+		/* One allocation, one range of device addresses. */
+		ret = mosaic_buf_add_dev_range(buf, c->dma, c->size);
+		if (ret)
+			goto err_free;
 		left -= c->size;
 		cond_resched();
 	}

@@ -87,7 +87,7 @@ int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split)
 			buf->pages[buf->filled + i] = page + i;
 		mosaic_ledger_add(buf, 1L << order);
 		mosaic_buf_add_seg(buf, page_to_pfn(page), 1U << order, order,
-				   page_address(page), DMA_MAPPING_ERROR);
+				   page_address(page));
 		cond_resched();
 	}
 	return 0;

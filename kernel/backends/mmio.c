@@ -58,7 +58,7 @@ static int mosaic_mmio_alloc(struct mosaic_buf *buf)
 			goto err_disable;
 	}
 	mosaic_buf_add_seg(buf, PHYS_PFN(start), buf->nr_pages,
-			   ilog2(buf->nr_pages), NULL, DMA_MAPPING_ERROR);
+			   ilog2(buf->nr_pages), NULL);
 	mosaic_ledger_add_io(buf, buf->size);
 	return 0;
 

@@ -48,15 +48,15 @@ static void mosaic_noncontig_free(struct mosaic_buf *buf)
 	buf->segs = NULL;
 }
 
-/* One segment per CPU scatterlist entry, zeroed on the way. */
+/*
+ * One segment per CPU scatterlist entry, zeroed on the way, and one
+ * device range per DMA entry.
+ */
 static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
 				      struct sg_table *sgt)
 {
-	unsigned long first = buf->nr_segs, i;
 	struct scatterlist *sg;
-	struct scatterlist *dsg = sgt->sgl;
-	u64 dsg_start = 0, off = 0;
-	unsigned int left = sgt->nents;
+	unsigned int i;
 
 	for_each_sgtable_sg(sgt, sg, i) {
 		void *kaddr = page_address(sg_page(sg)) + sg->offset;
@@ -68,22 +68,9 @@ static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
 		memset(kaddr, 0, sg->length);
 		mosaic_buf_add_seg(buf, page_to_pfn(sg_page(sg)),
 				   sg->length >> PAGE_SHIFT,
-				   ilog2(sg->length >> PAGE_SHIFT), kaddr,
-				   DMA_MAPPING_ERROR);
+				   ilog2(sg->length >> PAGE_SHIFT), kaddr);
 	}
-	/* The DMA side may have merged entries: match them by offset. */
-	for (i = first; i < buf->nr_segs; i++) {
-		while (left && off >= dsg_start + sg_dma_len(dsg)) {
-			dsg_start += sg_dma_len(dsg);
-			dsg = sg_next(dsg);
-			left--;
-		}
-		if (!left)
-			return -EINVAL;
-		buf->segs[i].dma = sg_dma_address(dsg) + (off - dsg_start);
-		off += (u64)buf->segs[i].nr_pages << PAGE_SHIFT;
-	}
-	return 0;
+	return mosaic_buf_add_dev_ranges_sgt(buf, sgt);
 }
 
 /*
@@ -140,7 +127,7 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 		nc->nr_chunks++;
 		mosaic_ledger_add(buf, c->size >> PAGE_SHIFT);
 		ret = mosaic_noncontig_add_chunk(buf, c->sgt);
-		if (WARN_ON_ONCE(ret))
+		if (ret)
 			goto err_free;
 		left -= c->size;
 		cond_resched();

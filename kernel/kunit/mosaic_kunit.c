@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for mosaic's in-kernel logic: the segment table (building,
- * offset lookup, adjacency, device addresses across merged DMA segments),
+ * offset lookup, adjacency), the device ranges (from merged, split and
+ * bounced DMA entries),
  * the order fallback of the high-order backends, and the splitting of a
  * byte range into per-segment pieces that ranged sync and dma-buf export
  * rely on. The uapi validation suite
@@ -34,8 +35,7 @@ static struct mosaic_buf *fake_buf(struct kunit *test, const unsigned int *sizes
 	for (i = 0; i < n; i++) {
 		if (gap_before && gap_before[i])
 			pfn += 1000;
-		mosaic_buf_add_seg(buf, pfn, sizes[i], ilog2(sizes[i]), NULL,
-				   DMA_MAPPING_ERROR);
+		mosaic_buf_add_seg(buf, pfn, sizes[i], ilog2(sizes[i]), NULL);
 		pfn += sizes[i];
 	}
 	buf->nr_pages = buf->filled;
@@ -111,41 +111,88 @@ static void seg_table_adjacency(struct kunit *test)
 }
 
 /*
- * An IOMMU may merge several CPU segments into one DMA segment: each
- * segment still gets its own device address, found by byte offset.
+ * The device ranges are the mapped table's DMA entries, whatever the CPU
+ * segments are: an IOMMU merged the first three segments into one range,
+ * swiotlb bounced the last segment in two slots. Lookups go by offset
+ * and never run past a range.
  */
-static void seg_table_dma_merge(struct kunit *test)
+static void dev_ranges_from_sgt(struct kunit *test)
 {
-	static const unsigned int sizes[] = { 4, 2, 8, 2 };
+	static const unsigned int sizes[] = { 4, 2, 8, 4 };
 	static const bool gaps[] = { false, true, true, true };
 	struct mosaic_buf *buf = fake_buf(test, sizes, ARRAY_SIZE(sizes),
 					  0x50000, gaps);
 	struct scatterlist *sg;
 	struct sg_table sgt;
 
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
-	/* The first three segments as one DMA run, the last on its own. */
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 3, GFP_KERNEL), 0);
 	sg = sgt.sgl;
 	sg_dma_address(sg) = 0x100000;
 	sg_dma_len(sg) = 14 * PAGE_SIZE;
 	sg = sg_next(sg);
 	sg_dma_address(sg) = 0x900000;
 	sg_dma_len(sg) = 2 * PAGE_SIZE;
+	sg = sg_next(sg);
+	sg_dma_address(sg) = 0x700000;
+	sg_dma_len(sg) = 2 * PAGE_SIZE;
 	sgt.nents = 2;
 
-	KUNIT_EXPECT_EQ(test, mosaic_buf_set_dma_from_sgt(buf, &sgt), 0);
-	KUNIT_EXPECT_EQ(test, buf->segs[0].dma, (dma_addr_t)0x100000);
-	KUNIT_EXPECT_EQ(test, buf->segs[1].dma,
-			(dma_addr_t)(0x100000 + 4 * PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, buf->segs[2].dma,
-			(dma_addr_t)(0x100000 + 6 * PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, buf->segs[3].dma, (dma_addr_t)0x900000);
+	/* A table that stops short of the buffer gives no device view. */
+	KUNIT_EXPECT_EQ(test, mosaic_buf_add_dev_ranges_sgt(buf, &sgt), 0);
+	KUNIT_EXPECT_FALSE(test, mosaic_buf_has_dev_ranges(buf));
+	mosaic_buf_free_dev_ranges(buf);
 
-	/* A DMA table that stops short of the buffer is refused. */
-	sgt.nents = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_buf_set_dma_from_sgt(buf, &sgt), -EINVAL);
-	sgt.nents = 2;
+	sgt.nents = 3;
+	KUNIT_EXPECT_EQ(test, mosaic_buf_add_dev_ranges_sgt(buf, &sgt), 0);
+	KUNIT_EXPECT_TRUE(test, mosaic_buf_has_dev_ranges(buf));
+	KUNIT_EXPECT_EQ(test, buf->nr_dev_ranges, 3UL);
+	KUNIT_EXPECT_EQ(test, buf->dev_ranges[1].offset, (u64)14 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, buf->dev_ranges[2].offset, (u64)16 * PAGE_SIZE);
+	/* Segment 2 (pages 6..13) lies inside the merged first range. */
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf, 6 * PAGE_SIZE),
+			0UL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf,
+							14 * PAGE_SIZE - 1),
+			0UL);
+	/* Segment 3 (pages 14..17) spans the two bounce slots. */
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf, 14 * PAGE_SIZE),
+			1UL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf,
+							16 * PAGE_SIZE - 1),
+			1UL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf, 16 * PAGE_SIZE),
+			2UL);
+	KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf,
+							18 * PAGE_SIZE - 1),
+			2UL);
 	sg_free_table(&sgt);
+	mosaic_buf_free_dev_ranges(buf);
+	KUNIT_EXPECT_FALSE(test, mosaic_buf_has_dev_ranges(buf));
+	free_fake_buf(buf);
+}
+
+/* Appending range by range grows the table past its first allocation. */
+static void dev_ranges_grow(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 100 };
+	struct mosaic_buf *buf = fake_buf(test, sizes, 1, 0x60000, NULL);
+	unsigned long i;
+
+	for (i = 0; i < 100; i++)
+		KUNIT_ASSERT_EQ(test,
+				mosaic_buf_add_dev_range(buf, 0x200000 +
+							 2 * i * PAGE_SIZE,
+							 PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, mosaic_buf_has_dev_ranges(buf));
+	KUNIT_EXPECT_GE(test, buf->max_dev_ranges, 100UL);
+	for (i = 0; i < 100; i++) {
+		KUNIT_EXPECT_EQ(test, buf->dev_ranges[i].offset,
+				(u64)i * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, mosaic_buf_find_dev_range(buf,
+								i * PAGE_SIZE + 8),
+				i);
+	}
+	mosaic_buf_free_dev_ranges(buf);
 	free_fake_buf(buf);
 }
 
@@ -254,7 +301,8 @@ static struct kunit_case mosaic_segment_cases[] = {
 	KUNIT_CASE(seg_table_lookup),
 	KUNIT_CASE(seg_table_adjacency),
 	KUNIT_CASE(seg_table_pages),
-	KUNIT_CASE(seg_table_dma_merge),
+	KUNIT_CASE(dev_ranges_from_sgt),
+	KUNIT_CASE(dev_ranges_grow),
 	KUNIT_CASE(order_fallback),
 	KUNIT_CASE(range_split),
 	{}

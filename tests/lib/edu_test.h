@@ -36,7 +36,29 @@ struct edu_setup {
 	char group_type[32];	/* "DMA", "DMA-FQ", "identity", "none" */
 	char iommu[64];		/* the IOMMU's name, or "none" */
 	bool translated;	/* DMA or DMA-FQ: device addresses are IOVAs */
+	bool bounce;		/* untranslated, swiotlb=force: mappings bounce */
+	uint64_t max_seg;	/* mosaic_edu's max_seg_size; 0: no limit */
 };
+
+/*
+ * Whether the kernel was booted with swiotlb=...,force: every streaming
+ * mapping that is not behind an IOMMU then bounces through swiotlb.
+ */
+static inline bool edu_swiotlb_forced(void)
+{
+	char cmdline[4096];
+	const char *p;
+
+	if (mt_read_line("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
+		return false;
+	for (p = cmdline; (p = strstr(p, "swiotlb=")); p++) {
+		size_t n = strcspn(p, " ");
+
+		if (memmem(p, n, "force", 5))
+			return true;
+	}
+	return false;
+}
 
 /* /sys/bus/pci/devices/<pci>/iommu_group/type and the IOMMU's name. */
 static inline int edu_find_setup(struct edu_setup *s)
@@ -66,28 +88,48 @@ static inline int edu_find_setup(struct edu_setup *s)
 	}
 	s->translated = !strcmp(s->group_type, "DMA") ||
 			!strcmp(s->group_type, "DMA-FQ");
+	s->bounce = !s->translated && edu_swiotlb_forced();
+	if (mt_read_line("/sys/module/mosaic_edu/parameters/max_seg_size",
+			 link, sizeof(link)) >= 0)
+		s->max_seg = strtoull(link, NULL, 0);
 	return 0;
+}
+
+/*
+ * Whether the device reaches memory at an address other than its
+ * physical one: behind an IOMMU always, and where swiotlb bounces for
+ * memory mapped with a scatterlist (streaming mappings, dma-buf
+ * attachments), not for memory the DMA layer allocated itself.
+ */
+static inline bool edu_remapped(const struct edu_setup *s, bool scatterlist)
+{
+	return s->translated || (s->bounce && scatterlist);
 }
 
 /* One line that says which setup this run proves things about. */
 static inline void edu_diag_setup(const char *test, const struct edu_setup *s)
 {
-	tap_diag("%s: edu %s, iommu %s, iommu_group type %s: device addresses %s",
+	tap_diag("%s: edu %s, iommu %s, iommu_group type %s: device addresses %s%s; segment limit %s",
 		 test, s->pci, s->iommu, s->group_type,
 		 s->translated ? "are IOVAs (translated)" :
-				 "are physical (untranslated)");
+				 "are physical (untranslated)",
+		 s->bounce ? ", streaming mappings bounce (swiotlb=force)" : "",
+		 s->max_seg ? "set by max_seg_size" : "none");
 }
 
 /*
- * Load mosaic_edu.ko from $MOSAIC_MODULES_DIR unless it is loaded. The
- * check VMs ship it there without loading it at boot: a module that uses
- * mosaic's symbols pins mosaic, and t06_unload and t21_mosaicctl must be
- * able to unload mosaic before the edu tests run. Returns 0 (loaded now),
- * 1 (was loaded) or -errno; *what says which file.
+ * Load mosaic_edu.ko from $MOSAIC_MODULES_DIR unless it is loaded, with
+ * the module parameters in $MOSAIC_EDU_PARAMS (the bounce pass of make
+ * check keeps PCI's 64 KiB segment limit that way). The check VMs ship
+ * it there without loading it at boot: a module that uses mosaic's
+ * symbols pins mosaic, and t06_unload and t21_mosaicctl must be able to
+ * unload mosaic before the edu tests run. Returns 0 (loaded now), 1 (was
+ * loaded) or -errno; *what says which file.
  */
 static inline int edu_load(char *what, size_t size)
 {
 	const char *dir = getenv("MOSAIC_MODULES_DIR");
+	const char *params = getenv("MOSAIC_EDU_PARAMS");
 	struct stat st;
 	long r;
 	int fd;
@@ -98,7 +140,7 @@ static inline int edu_load(char *what, size_t size)
 	fd = open(what, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = syscall(SYS_finit_module, fd, "", 0);
+	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
 	close(fd);
 	return r < 0 && errno != EEXIST ? -errno : 0;
 }
@@ -153,16 +195,25 @@ static inline int edu_alloc(int edu, uint64_t size, uint32_t backend,
 }
 
 /* MOSAIC_EDU_IOC_DMA on a buffer or import fd; *d gets the answer. */
-static inline int edu_dma(int fd, uint64_t off, uint64_t len, uint64_t seed,
-			  uint32_t dir, struct mosaic_edu_dma *d)
+static inline int edu_dma_flags(int fd, uint64_t off, uint64_t len,
+				uint64_t seed, uint32_t dir, uint32_t flags,
+				struct mosaic_edu_dma *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->argsz = sizeof(*d);
+	d->flags = flags;
 	d->offset = off;
 	d->length = len;
 	d->seed = seed;
 	d->direction = dir;
 	return mt_ioctl(fd, MOSAIC_EDU_IOC_DMA, d);
+}
+
+/* The same, with the driver's own syncs around the transfer. */
+static inline int edu_dma(int fd, uint64_t off, uint64_t len, uint64_t seed,
+			  uint32_t dir, struct mosaic_edu_dma *d)
+{
+	return edu_dma_flags(fd, off, len, seed, dir, 0, d);
 }
 
 static inline int edu_info(int fd, uint64_t off, struct mosaic_edu_info *in)

@@ -88,13 +88,15 @@ int mt_refs(int bfd, uint64_t off, uint64_t len, struct mosaic_refs *out)
 	return mt_ioctl(bfd, MOSAIC_IOC_REFS, out);
 }
 
-long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max)
+static long segments_flags(int bfd, uint32_t flags,
+			   struct mosaic_seg_entry *ents, uint64_t max)
 {
 	struct mosaic_segments g;
 	int ret;
 
 	memset(&g, 0, sizeof(g));
 	g.argsz = sizeof(g);
+	g.flags = flags;
 	g.count = max;
 	g.entries = (uintptr_t)ents;
 	g.entry_size = sizeof(*ents);
@@ -102,16 +104,17 @@ long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max)
 	if (ret < 0)
 		return ret;
 	if (g.count != (g.nr_segments < max ? g.nr_segments : max)) {
-		tap_diag("SEGMENTS: count %llu of %llu segments, room for %llu",
+		tap_diag("SEGMENTS: count %llu of %llu entries, room for %llu",
 			 ULL(g.count), ULL(g.nr_segments), ULL(max));
 		return -EPROTO;
 	}
 	return (long)g.nr_segments;
 }
 
-long mt_segments_all(int bfd, struct mosaic_seg_entry **ents)
+static long segments_flags_all(int bfd, uint32_t flags,
+			       struct mosaic_seg_entry **ents)
 {
-	long n = mt_segments(bfd, NULL, 0);
+	long n = segments_flags(bfd, flags, NULL, 0);
 	long got;
 
 	*ents = NULL;
@@ -120,13 +123,46 @@ long mt_segments_all(int bfd, struct mosaic_seg_entry **ents)
 	*ents = calloc(n ? n : 1, sizeof(**ents));
 	if (!*ents)
 		return -ENOMEM;
-	got = mt_segments(bfd, *ents, n);
+	got = segments_flags(bfd, flags, *ents, n);
 	if (got != n) {
 		free(*ents);
 		*ents = NULL;
 		return got < 0 ? got : -EPROTO;
 	}
 	return n;
+}
+
+long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max)
+{
+	return segments_flags(bfd, 0, ents, max);
+}
+
+long mt_segments_all(int bfd, struct mosaic_seg_entry **ents)
+{
+	return segments_flags_all(bfd, 0, ents);
+}
+
+long mt_dev_ranges_all(int bfd, struct mosaic_seg_entry **ents)
+{
+	return segments_flags_all(bfd, MOSAIC_SEGMENTS_DEVICE, ents);
+}
+
+int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
+	    uint32_t dir, struct mosaic_sync *out)
+{
+	struct mosaic_sync s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.argsz = sizeof(s);
+	s.flags = flags;
+	s.offset = off;
+	s.length = len;
+	s.direction = dir;
+	ret = mt_ioctl(bfd, MOSAIC_IOC_SYNC, &s);
+	if (out)
+		*out = s;
+	return ret;
 }
 
 int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed)

@@ -50,6 +50,11 @@ long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max);
  * it). Returns the number of segments, or -errno (*@ents is then NULL).
  */
 long mt_segments_all(int bfd, struct mosaic_seg_entry **ents);
+/* As mt_segments_all(), for the device ranges (MOSAIC_SEGMENTS_DEVICE). */
+long mt_dev_ranges_all(int bfd, struct mosaic_seg_entry **ents);
+/* MOSAIC_IOC_SYNC of one range; *out (if not NULL) gets the answer. */
+int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
+	    uint32_t dir, struct mosaic_sync *out);
 int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed);
 /* VERIFY; *mismatches and *first get the kernel's answer. */
 int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,

@@ -525,6 +525,7 @@ struct mosaic_export {
 /* struct mosaic_seg_entry.flags */
 #define MOSAIC_SEG_HAS_DMA	(1U << 0)	/* @dma is a device address */
 #define MOSAIC_SEG_ADDR_HIDDEN	(1U << 1)	/* caller lacks CAP_SYS_ADMIN */
+#define MOSAIC_SEG_DMA_SPLIT	(1U << 2)	/* several device ranges */
 
 /**
  * struct mosaic_seg_entry - one segment, as %MOSAIC_IOC_SEGMENTS reports it
@@ -533,7 +534,17 @@ struct mosaic_export {
  * @phys: physical address of its first byte, or 0 if hidden.
  * @dma: device address of its first byte, or 0 if hidden or none.
  * @order: order of the allocation unit it came from.
- * @flags: %MOSAIC_SEG_HAS_DMA, %MOSAIC_SEG_ADDR_HIDDEN.
+ * @flags: %MOSAIC_SEG_HAS_DMA, %MOSAIC_SEG_ADDR_HIDDEN, and
+ *	%MOSAIC_SEG_DMA_SPLIT when the device does not see the segment as one
+ *	range: the DMA layer mapped it in pieces (split at the device's
+ *	segment limit, or bounced by swiotlb piece by piece), and only the
+ *	first piece starts at @dma. %MOSAIC_SEGMENTS_DEVICE lists the pieces.
+ *
+ * With %MOSAIC_SEGMENTS_DEVICE an entry is one device range instead: the
+ * bytes the device sees as one contiguous range, the (@dma, @length) pair
+ * a driver programs; @phys is the physical address of its first byte,
+ * @order is 0 and @flags has %MOSAIC_SEG_HAS_DMA (or the address is
+ * hidden).
  */
 struct mosaic_seg_entry {
 	__u64 offset;
@@ -544,17 +555,25 @@ struct mosaic_seg_entry {
 	__u32 flags;
 };
 
+/* struct mosaic_segments.flags */
+#define MOSAIC_SEGMENTS_DEVICE	(1U << 0)	/* list the device ranges */
+#define MOSAIC_SEGMENTS_FLAGS	MOSAIC_SEGMENTS_DEVICE
+
 /**
  * struct mosaic_segments - argument of %MOSAIC_IOC_SEGMENTS (on a buffer fd)
  * @argsz: sizeof(struct mosaic_segments) as the caller knows it.
- * @flags: must be zero.
- * @first: index of the first segment to report.
+ * @flags: 0 for the segments (the CPU's view: physically contiguous
+ *	pieces), or %MOSAIC_SEGMENTS_DEVICE for the device ranges (the
+ *	device's view: what the DMA layer mapped as one piece, in buffer
+ *	order; none for a buffer without device addresses). Other bits are
+ *	%EINVAL.
+ * @first: index of the first segment (or device range) to report.
  * @count: in: room in @entries; out: entries written.
  * @entries: user pointer to an array of struct mosaic_seg_entry.
  * @entry_size: sizeof(struct mosaic_seg_entry) as the caller knows it
  *	(at least 40); the kernel writes that many bytes per entry.
  * @__pad: must be zero.
- * @nr_segments: out: segments in the buffer.
+ * @nr_segments: out: segments (or device ranges) in the buffer.
  * @__reserved: must be zero.
  *
  * Physical and DMA addresses tell an attacker where kernel memory is, so

@@ -88,10 +88,21 @@ enum mosaic_edu_direction {
 	MOSAIC_EDU_FROM_RAM = 2,
 };
 
+/*
+ * struct mosaic_edu_dma.flags
+ *
+ * MOSAIC_EDU_DMA_CALLER_SYNCS: the driver does not sync the range around
+ * the transfer; the caller does, with %MOSAIC_IOC_SYNC on the buffer fd:
+ * %MOSAIC_SYNC_END after writing what the device reads, %MOSAIC_SYNC_BEGIN
+ * before reading what it wrote. (An import fd never syncs: that is the
+ * dma-buf user's part, with DMA_BUF_IOCTL_SYNC.)
+ */
+#define MOSAIC_EDU_DMA_CALLER_SYNCS	(1U << 0)
+
 /**
  * struct mosaic_edu_dma - argument of %MOSAIC_EDU_IOC_DMA
  * @argsz: sizeof(struct mosaic_edu_dma) as the caller knows it.
- * @flags: must be zero.
+ * @flags: 0, or %MOSAIC_EDU_DMA_CALLER_SYNCS; other bits are %EINVAL.
  * @offset: first byte of the range, a multiple of 8.
  * @length: bytes, a non-zero multiple of 8; the range must lie inside the
  *	buffer (or dma-buf) and may cross any number of segments.
