@@ -47,20 +47,6 @@ static bool swiotlb_forced;
 static struct mosaic_stats base;
 static struct mosaic_seg_entry segs[NP];
 
-static struct mosaic_sync sync_arg(uint64_t off, uint64_t len, uint32_t flags,
-				   uint32_t dir)
-{
-	struct mosaic_sync s;
-
-	memset(&s, 0, sizeof(s));
-	s.argsz = sizeof(s);
-	s.flags = flags;
-	s.offset = off;
-	s.length = len;
-	s.direction = dir;
-	return s;
-}
-
 static void expect_einval(int bfd, struct mosaic_sync s, const char *what)
 {
 	int ret = mt_ioctl(bfd, MOSAIC_IOC_SYNC, &s);
@@ -73,48 +59,48 @@ static void test_bad_input(int bfd)
 {
 	struct mosaic_sync s;
 
-	expect_einval(bfd, sync_arg(SIZE, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ),
+	expect_einval(bfd, mt_sync_arg(SIZE, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ),
 		      "offset == size");
-	expect_einval(bfd, sync_arg(SIZE + MT_PAGE, 8, MOSAIC_SYNC_BEGIN,
+	expect_einval(bfd, mt_sync_arg(SIZE + MT_PAGE, 8, MOSAIC_SYNC_BEGIN,
 				    MOSAIC_SYNC_READ), "offset past the end");
-	expect_einval(bfd, sync_arg(SIZE - MT_PAGE, 2 * MT_PAGE,
+	expect_einval(bfd, mt_sync_arg(SIZE - MT_PAGE, 2 * MT_PAGE,
 				    MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ),
 		      "a range running past the end");
-	expect_einval(bfd, sync_arg(MT_PAGE, UINT64_MAX - 100, MOSAIC_SYNC_END,
+	expect_einval(bfd, mt_sync_arg(MT_PAGE, UINT64_MAX - 100, MOSAIC_SYNC_END,
 				    MOSAIC_SYNC_WRITE),
 		      "offset + length wrapping around 2^64");
-	expect_einval(bfd, sync_arg(0, 0, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ),
+	expect_einval(bfd, mt_sync_arg(0, 0, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ),
 		      "length 0");
-	expect_einval(bfd, sync_arg(0, 8, MOSAIC_SYNC_BEGIN, 0), "direction 0");
-	expect_einval(bfd, sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_RW + 1),
+	expect_einval(bfd, mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, 0), "direction 0");
+	expect_einval(bfd, mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_RW + 1),
 		      "direction RW + 1");
-	expect_einval(bfd, sync_arg(0, 8, 0, MOSAIC_SYNC_READ),
+	expect_einval(bfd, mt_sync_arg(0, 8, 0, MOSAIC_SYNC_READ),
 		      "neither BEGIN nor END");
-	expect_einval(bfd, sync_arg(0, 8, MOSAIC_SYNC_BEGIN | MOSAIC_SYNC_END,
+	expect_einval(bfd, mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN | MOSAIC_SYNC_END,
 				    MOSAIC_SYNC_READ), "both BEGIN and END");
-	expect_einval(bfd, sync_arg(0, 8, MOSAIC_SYNC_BEGIN | (1U << 2),
+	expect_einval(bfd, mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN | (1U << 2),
 				    MOSAIC_SYNC_READ), "an unknown flag");
-	s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+	s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 	s.first_segment = 1;
 	expect_einval(bfd, s, "out field first_segment != 0");
-	s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+	s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 	s.nr_segments = 1;
 	expect_einval(bfd, s, "out field nr_segments != 0");
-	s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+	s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 	s.nr_synced = 1;
 	expect_einval(bfd, s, "out field nr_synced != 0");
-	s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+	s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 	s.__pad = 1;
 	expect_einval(bfd, s, "__pad != 0");
 	for (int i = 0; i < 2; i++) {
 		char what[32];
 
-		s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+		s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 		s.__reserved[i] = 1;
 		snprintf(what, sizeof(what), "__reserved[%d] != 0", i);
 		expect_einval(bfd, s, what);
 	}
-	s = sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
+	s = mt_sync_arg(0, 8, MOSAIC_SYNC_BEGIN, MOSAIC_SYNC_READ);
 	s.argsz = MOSAIC_SYNC_SIZE_VER0 - 8;
 	expect_einval(bfd, s, "argsz below the first version");
 }
@@ -165,7 +151,7 @@ static void test_ranges(const char *what, int bfd, enum want_sync want_sync,
 		     fl <<= 1) {
 			for (uint32_t dir = MOSAIC_SYNC_READ;
 			     dir <= MOSAIC_SYNC_RW; dir++) {
-				struct mosaic_sync s = sync_arg(r[i][0], r[i][1],
+				struct mosaic_sync s = mt_sync_arg(r[i][0], r[i][1],
 								fl, dir);
 				int ret = mt_ioctl(bfd, MOSAIC_IOC_SYNC, &s);
 				uint64_t want = synced_all ? last - first + 1 : 0;

@@ -147,11 +147,10 @@ long mt_dev_ranges_all(int bfd, struct mosaic_seg_entry **ents)
 	return segments_flags_all(bfd, MOSAIC_SEGMENTS_DEVICE, ents);
 }
 
-int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
-	    uint32_t dir, struct mosaic_sync *out)
+struct mosaic_sync mt_sync_arg(uint64_t off, uint64_t len, uint32_t flags,
+			       uint32_t dir)
 {
 	struct mosaic_sync s;
-	int ret;
 
 	memset(&s, 0, sizeof(s));
 	s.argsz = sizeof(s);
@@ -159,6 +158,15 @@ int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
 	s.offset = off;
 	s.length = len;
 	s.direction = dir;
+	return s;
+}
+
+int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
+	    uint32_t dir, struct mosaic_sync *out)
+{
+	struct mosaic_sync s = mt_sync_arg(off, len, flags, dir);
+	int ret;
+
 	ret = mt_ioctl(bfd, MOSAIC_IOC_SYNC, &s);
 	if (out)
 		*out = s;

@@ -52,6 +52,9 @@ long mt_segments(int bfd, struct mosaic_seg_entry *ents, uint64_t max);
 long mt_segments_all(int bfd, struct mosaic_seg_entry **ents);
 /* As mt_segments_all(), for the device ranges (MOSAIC_SEGMENTS_DEVICE). */
 long mt_dev_ranges_all(int bfd, struct mosaic_seg_entry **ents);
+/* A struct mosaic_sync for one range, argsz set, everything else zero. */
+struct mosaic_sync mt_sync_arg(uint64_t off, uint64_t len, uint32_t flags,
+			       uint32_t dir);
 /* MOSAIC_IOC_SYNC of one range; *out (if not NULL) gets the answer. */
 int mt_sync(int bfd, uint64_t off, uint64_t len, uint32_t flags,
 	    uint32_t dir, struct mosaic_sync *out);
