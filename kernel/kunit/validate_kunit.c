@@ -399,7 +399,9 @@ static void segments(struct kunit *test)
 	g.__pad = 1;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_segments(&g), -EINVAL);
 	g.__pad = 0;
-	g.flags = 1;
+	g.flags = MOSAIC_SEGMENTS_DEVICE;
+	KUNIT_EXPECT_EQ(test, mosaic_validate_segments(&g), 0);
+	g.flags = MOSAIC_SEGMENTS_FLAGS << 1;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_segments(&g), -EINVAL);
 	g.flags = 0;
 	g.__reserved[0] = 1;
