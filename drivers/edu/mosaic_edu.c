@@ -1125,12 +1125,12 @@ static const struct pci_device_id mosaic_edu_ids[] = {
 MODULE_DEVICE_TABLE(pci, mosaic_edu_ids);
 
 /*
- * No bind/unbind files in sysfs: an unbind while user space maps a buffer
- * allocated for the device would leave DMA mappings of a device whose
- * driver is gone (DMA-API debugging reports them) and a buffer fd whose
- * device no longer answers. Unbinding is therefore refused, always; the
- * driver goes away only with its module, which every buffer fd, mapping
- * and import pins (docs/security.md, tests t06 and t53).
+ * No bind/unbind files in sysfs: an unbind would take the device from
+ * under user space's buffers for no reason a sample driver has. The
+ * driver goes away with its module, which every buffer fd, mapping, import
+ * and dma-bufs of its buffers pin, or when the device itself goes (sysfs
+ * remove, a hot unplug), which remove() and mosaic handle (t36; tests t06
+ * and t53 for the rest, docs/security.md).
  */
 static struct pci_driver mosaic_edu_driver = {
 	.name = KBUILD_MODNAME,
