@@ -119,17 +119,19 @@ static inline void edu_diag_setup(const char *test, const struct edu_setup *s)
 
 /*
  * Load mosaic_edu.ko from $MOSAIC_MODULES_DIR unless it is loaded, with
- * the module parameters in $MOSAIC_EDU_PARAMS (the bounce pass of make
- * check keeps PCI's 64 KiB segment limit that way). The check VMs ship
- * it there without loading it at boot: a module that uses mosaic's
- * symbols pins mosaic, and t06_unload and t21_mosaicctl must be able to
- * unload mosaic before the edu tests run. Returns 0 (loaded now), 1 (was
+ * the module parameters in $MOSAIC_EDU_PARAMS, separated by commas (a
+ * kernel command line word carries them into the VM; the bounce passes of
+ * make check set the DMA mask and PCI's 64 KiB segment limit that way).
+ * The check VMs ship it there without loading it at boot: a module that
+ * uses mosaic's symbols pins mosaic, and t06_unload and t21_mosaicctl
+ * must be able to unload mosaic before the edu tests run. Returns 0 (loaded now), 1 (was
  * loaded) or -errno; *what says which file.
  */
 static inline int edu_load(char *what, size_t size)
 {
 	const char *dir = getenv("MOSAIC_MODULES_DIR");
-	const char *params = getenv("MOSAIC_EDU_PARAMS");
+	const char *env = getenv("MOSAIC_EDU_PARAMS");
+	char params[256];
 	struct stat st;
 	long r;
 	int fd;
@@ -137,10 +139,13 @@ static inline int edu_load(char *what, size_t size)
 	snprintf(what, size, "%s/mosaic_edu.ko", dir && *dir ? dir : "/lib/mosaic");
 	if (stat("/sys/module/mosaic_edu", &st) == 0)
 		return 1;
+	snprintf(params, sizeof(params), "%s", env ? env : "");
+	for (char *c = params; (c = strchr(c, ',')); c++)
+		*c = ' ';
 	fd = open(what, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = syscall(SYS_finit_module, fd, params ? params : "", 0);
+	r = syscall(SYS_finit_module, fd, params, 0);
 	close(fd);
 	return r < 0 && errno != EEXIST ? -errno : 0;
 }
