@@ -48,13 +48,6 @@ static struct edu_setup setup;
 static struct mosaic_stats base;
 static struct mosaic_seg_entry segs[MAX_SEGS];
 
-static int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return mt_ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
 /* ------------------------------------------------------------ EXPORT -- */
 
 static void test_export(void)
@@ -94,16 +87,16 @@ static void test_export(void)
 	p = part < 0 ? MAP_FAILED :
 		mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, part, 0);
 	ok = p != MAP_FAILED && mt_fill(bfd, 0, SIZE, 0x5eed) == 0 &&
-	     dmabuf_sync(part, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0 &&
+	     mt_dmabuf_sync(part, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0 &&
 	     mt_user_check(p, 64 * 1024, len, 0x5eed, &bad) == 0 &&
-	     dmabuf_sync(part, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0;
+	     mt_dmabuf_sync(part, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0;
 	tap_ok(ok, "mmap of the range's dma-buf shows buffer bytes [64 KiB, 128 KiB) as FILLed by the kernel");
 	if (p != MAP_FAILED) {
 		uint64_t mism = 1, first;
 
-		ok = dmabuf_sync(part, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0;
+		ok = mt_dmabuf_sync(part, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0;
 		mt_user_fill(p, 64 * 1024, len, 0xbeef);
-		ok = ok && dmabuf_sync(part, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0 &&
+		ok = ok && mt_dmabuf_sync(part, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0 &&
 		     mt_verify(bfd, 64 * 1024, len, 0xbeef, &mism, &first) == 0 &&
 		     mism == 0 &&
 		     mt_verify(bfd, 0, 64 * 1024, 0x5eed, &mism, &first) == 0 &&
@@ -123,13 +116,13 @@ static void test_export(void)
 
 	ok = whole >= 0;
 	for (int rw = DMA_BUF_SYNC_READ; rw <= DMA_BUF_SYNC_RW && ok; rw++)
-		ok = dmabuf_sync(whole, DMA_BUF_SYNC_START | rw) == 0 &&
-		     dmabuf_sync(whole, DMA_BUF_SYNC_END | rw) == 0;
+		ok = mt_dmabuf_sync(whole, DMA_BUF_SYNC_START | rw) == 0 &&
+		     mt_dmabuf_sync(whole, DMA_BUF_SYNC_END | rw) == 0;
 	tap_ok(ok, "DMA_BUF_IOCTL_SYNC START/END with READ, WRITE and RW");
-	ret = whole < 0 ? 0 : dmabuf_sync(whole, DMA_BUF_SYNC_START);
+	ret = whole < 0 ? 0 : mt_dmabuf_sync(whole, DMA_BUF_SYNC_START);
 	tap_ok(ret == -EINVAL, "DMA_BUF_IOCTL_SYNC without READ or WRITE: EINVAL (%s)",
 	       mt_errname(ret));
-	ret = whole < 0 ? 0 : dmabuf_sync(whole, DMA_BUF_SYNC_RW | (1 << 7));
+	ret = whole < 0 ? 0 : mt_dmabuf_sync(whole, DMA_BUF_SYNC_RW | (1 << 7));
 	tap_ok(ret == -EINVAL, "DMA_BUF_IOCTL_SYNC with an unknown flag: EINVAL (%s)",
 	       mt_errname(ret));
 
@@ -223,19 +216,19 @@ static void test_import(const struct icase *c)
 
 	ret = edu_dma(ifd, x - HALF, 2 * HALF, 0xd1d1, MOSAIC_EDU_TO_RAM, &d);
 	ok = ret == 0 &&
-	     dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0;
+	     mt_dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0;
 	/* Pattern words are keyed by dma-buf offset; read them in the buffer. */
 	bad = mt_user_check(bmap + bound - HALF, x - HALF, 2 * HALF, 0xd1d1,
 			    &first);
 	ok = ok && bad == 0 &&
-	     dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0;
+	     mt_dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0;
 	tap_ok(ok, "%s: device writes dma-buf bytes [%#llx, %#llx) across buffer segment boundary %#llx; the buffer's own mapping shows them there (%s, %llu bad)",
 	       c->what, ULL(x - HALF), ULL(x + HALF), ULL(bound),
 	       mt_errname(ret), ULL(bad));
 
-	ok = dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0;
+	ok = mt_dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0;
 	mt_user_fill(dmap + x - HALF, x - HALF, 2 * HALF, 0xd2d2);
-	ok = ok && dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0;
+	ok = ok && mt_dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0;
 	ret = edu_dma(ifd, x - HALF, 2 * HALF, 0xd2d2, MOSAIC_EDU_FROM_RAM, &d);
 	tap_ok(ok && ret == 0 && d.mismatches == 0,
 	       "%s: user writes through the dma-buf mapping, the device reads them across the boundary (%llu mismatches, %s)",
@@ -260,18 +253,13 @@ out:
 /* An edu buffer exported by the driver itself, imported back. */
 static void test_edu_export(void)
 {
-	struct mosaic_edu_export e;
 	struct mosaic_edu_dma d;
 	int bfd, dfd = -1, ifd = -1, ret;
 	uint64_t bad = ~0ULL;
 	char *map = MAP_FAILED;
 
 	bfd = edu_alloc(edu, SIZE, MOSAIC_BACKEND_STREAMING, 0, 0, 0);
-	memset(&e, 0, sizeof(e));
-	e.argsz = sizeof(e);
-	e.offset = 16 * MT_PAGE;
-	e.length = 4 * MT_PAGE;
-	ret = bfd < 0 ? bfd : mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
+	ret = bfd < 0 ? bfd : edu_export(bfd, 16 * MT_PAGE, 4 * MT_PAGE);
 	if (ret >= 0) {
 		dfd = ret;
 		ifd = edu_import(edu, dfd, NULL, NULL);
@@ -284,12 +272,12 @@ static void test_edu_export(void)
 		map = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, bfd, 0);
 	/* The CPU reads what the importing device wrote: sync first. */
 	if (map != MAP_FAILED &&
-	    dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0)
+	    mt_dmabuf_sync(dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0)
 		bad = mt_user_check(map + 17 * MT_PAGE - HALF, MT_PAGE - HALF,
 				    2 * HALF, 0xe0e0, NULL);
 	if (map != MAP_FAILED)
-		dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	tap_ok(ret == 0 && e.fd == dfd && bad == 0,
+		mt_dmabuf_sync(dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	tap_ok(ret == 0 && bad == 0,
 	       "edu buffer exported by the driver (mosaic_buf_export of pages 16-19), imported back: device writes land at buffer page 16 + offset (%s)",
 	       mt_errname(ret));
 	if (map != MAP_FAILED)

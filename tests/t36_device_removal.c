@@ -39,8 +39,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/dma-buf.h>
-
 #include "edu_test.h"
 #include "mosaic_test.h"
 #include "tap.h"
@@ -94,23 +92,6 @@ static uint64_t seed_of(const struct obj *o)
 	return 0x3600 + (uint64_t)(o - objs);
 }
 
-static int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return mt_ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
-/* MOSAIC_EDU_IOC_EXPORT of a whole driver buffer: the dma-buf fd. */
-static int edu_export(int bfd)
-{
-	struct mosaic_edu_export e;
-
-	memset(&e, 0, sizeof(e));
-	e.argsz = sizeof(e);
-	return mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
-}
-
 static int alloc_obj(struct obj *o)
 {
 	struct mosaic_alloc req;
@@ -160,7 +141,7 @@ static void setup_obj(struct obj *o)
 	if (o->map != MAP_FAILED && !mmio)
 		mt_user_fill(o->map, 0, o->size, seed_of(o));
 	if (!mmio) {
-		o->dfd = o->driver ? edu_export(o->bfd) :
+		o->dfd = o->driver ? edu_export(o->bfd, 0, 0) :
 				     mt_export(o->bfd, 0, 0);
 		if (o->dfd >= 0) {
 			o->dmap = mmap(NULL, o->size, PROT_READ | PROT_WRITE,
@@ -261,9 +242,9 @@ static void check_obj(struct obj *o)
 
 	if (mmio)
 		return;
-	ret = dmabuf_sync(o->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	ret = mt_dmabuf_sync(o->dfd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	if (!ret)
-		dmabuf_sync(o->dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		mt_dmabuf_sync(o->dfd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	r2 = edu_dma(o->ifd, 0, 64, 1, MOSAIC_EDU_TO_RAM, &d);
 	tap_ok((device_owned(o) ? ret == -ENODEV : ret == 0) && r2 == -ENODEV,
 	       "%s: DMA_BUF_IOCTL_SYNC %s (%s); the device's import fd: DMA is ENODEV (%s)",

@@ -57,7 +57,6 @@ static void expect_no_file(const char *path, const char *what)
  */
 static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
 {
-	struct mosaic_edu_export e;
 	struct edu_setup s;
 	int edu, bfd, dfd = -1, ret;
 	char *m = MAP_FAILED;
@@ -65,9 +64,7 @@ static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
 	edu = edu_setup(&s);
 	bfd = edu < 0 ? edu : edu_alloc(edu, SIZE, MOSAIC_BACKEND_STREAMING,
 					MOSAIC_STRATEGY_AUTO, 0, 0);
-	memset(&e, 0, sizeof(e));
-	e.argsz = sizeof(e);
-	ret = bfd < 0 ? bfd : mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
+	ret = bfd < 0 ? bfd : edu_export(bfd, 0, 0);
 	if (ret >= 0)
 		dfd = ret;
 	if (bfd >= 0)

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <linux/mosaic.h>
 #include <linux/mosaic_edu.h>
 
@@ -273,6 +274,38 @@ static inline int mt_export(int bfd, uint64_t off, uint64_t len)
 		return -EPROTO;
 	}
 	return ret;
+}
+
+/*
+ * MOSAIC_EDU_IOC_EXPORT of [@off, @off + @len) of a driver's buffer (@len
+ * 0: to the end): the dma-buf fd, or -errno.
+ */
+static inline int edu_export(int bfd, uint64_t off, uint64_t len)
+{
+	struct mosaic_edu_export e;
+	int ret;
+
+	memset(&e, 0, sizeof(e));
+	e.argsz = sizeof(e);
+	e.offset = off;
+	e.length = len;
+	e.fd = -1;
+	ret = mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
+	if (ret < 0)
+		return ret;
+	if (e.fd != ret) {
+		tap_diag("EDU EXPORT returned %d but .fd = %d", ret, e.fd);
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START | ..._READ, ...). */
+static inline int mt_dmabuf_sync(int dfd, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return mt_ioctl(dfd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
 /* Index of the segment that holds byte @off (the table is ordered). */
