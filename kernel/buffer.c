@@ -206,10 +206,14 @@ static void mosaic_buf_release(struct kref *ref)
 {
 	struct mosaic_buf *buf = container_of(ref, struct mosaic_buf, ref);
 
-	/* First what the buffer holds for its device, while it is there. */
+	/*
+	 * First what the buffer holds for its device, while it is there:
+	 * its DMA mapping, and memory the device owns (revoke.c frees that,
+	 * here or when the device went away). The rest is freed here.
+	 */
 	if (buf->dev)
 		mosaic_revoke_release(buf);
-	if (!buf->memory_gone)
+	if (!mosaic_buf_device_owned(buf))
 		buf->backend->free(buf);
 	/* The backend freed its segment table; the device ranges are ours. */
 	mosaic_buf_free_dev_ranges(buf);

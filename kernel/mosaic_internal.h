@@ -173,7 +173,6 @@ struct mosaic_map_ops {
  * @revoked: @dev went away (revoke.c): no DMA mapping is left, and what
  *	needs the device fails with -ENODEV; set once, read with READ_ONCE()
  *	inside an SRCU read section of mosaic_revoke_srcu
- * @memory_gone: memory the device owned was given back with it
  */
 struct mosaic_buf {
 	struct kref ref;
@@ -211,7 +210,6 @@ struct mosaic_buf {
 	struct list_head dev_node;
 	struct list_head revoke_node;
 	bool revoked;
-	bool memory_gone;
 };
 
 /* Memory the device owns: it goes when the device goes (revoke.c). */

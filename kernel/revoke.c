@@ -70,7 +70,6 @@ static void mosaic_buf_teardown_device(struct mosaic_buf *buf)
 	if (mosaic_buf_device_owned(buf)) {
 		buf->backend->free(buf);
 		mosaic_buf_free_dev_ranges(buf);
-		buf->memory_gone = true;
 	}
 }
 
@@ -79,8 +78,9 @@ static void mosaic_buf_teardown_device(struct mosaic_buf *buf)
  * @buf: the buffer; its last reference is gone
  *
  * Under the lock revoke takes, so that its device cannot go away while
- * the buffer still gives back what it holds for it. Afterwards only
- * memory the device does not own is left for the caller to free.
+ * the buffer still gives back what it holds for it. Memory the device
+ * owns is freed here or by revoke, never by the caller: only the rest is
+ * left to it.
  */
 void mosaic_revoke_release(struct mosaic_buf *buf)
 {
