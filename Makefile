@@ -70,14 +70,25 @@ VM_CHECK_BOUNCE_FLAGS := $(VM_CHECK_NOIOMMU_FLAGS) --append swiotlb=65536,force 
 VM_CHECK_BOUNCE_64K_FLAGS := $(VM_CHECK_NOIOMMU_FLAGS) --append swiotlb=65536,force \
 		  --append MOSAIC_EDU_PARAMS=dma_bits=64,max_seg_size=65536
 
+# The VMs load the test build of mosaic (MOSAIC_TESTING=y: the inspection
+# ioctls of linux/mosaic_testing.h, which the production module in kernel/
+# does not have), built in a copy of the sources under $(TESTING_SRC).
 # mosaic is loaded at boot; its sample driver only ships in the guest's
 # modules directory and the edu tests (t30-t34) load it themselves: a
 # module that uses mosaic's symbols pins mosaic, and t06_unload and
 # t21_mosaicctl, which run first, unload and reload mosaic.
-CHECK_MODULES := --module kernel/mosaic.ko \
-		 --add drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko
+TESTING_SRC := $(BUILD)/testing
+CHECK_MODULES := --module $(TESTING_SRC)/kernel/mosaic.ko \
+		 --add $(TESTING_SRC)/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko
 
-.PHONY: all setup module user tests tools demo check lint clean FORCE
+# $(call copy_module_src,DIR): the sources of mosaic and its sample driver,
+# copied to DIR for a build of its own. cp -pu: only changed files are
+# copied, with their mtimes, so kbuild rebuilds only what changed.
+copy_module_src = mkdir -p $(1) && find kernel include drivers -type f \
+	\( \( -name '*.[ch]' ! -name '*.mod.c' \) -o -name Kbuild -o -name Makefile \) \
+	-exec cp -pu --parents -t $(1) {} +
+
+.PHONY: all setup module module-testing user tests tools demo check lint clean FORCE
 
 all: module user
 
@@ -95,6 +106,12 @@ $(KERNEL_ENV): setup FORCE
 module: $(KERNEL_ENV)
 	@. $(KERNEL_ENV) && $(MAKE) -j$$(nproc) -C kernel KDIR="$$KDIR"
 	@. $(KERNEL_ENV) && $(MAKE) -C drivers/edu KDIR="$$KDIR"
+
+# The test build for the stock kernel, with its own sample driver.
+module-testing: $(KERNEL_ENV)
+	@$(call copy_module_src,$(TESTING_SRC))
+	@. $(KERNEL_ENV) && $(MAKE) -j$$(nproc) -C $(TESTING_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
+	@. $(KERNEL_ENV) && $(MAKE) -C $(TESTING_SRC)/drivers/edu KDIR="$$KDIR"
 
 user: tools tests
 
@@ -115,10 +132,11 @@ tests: tools
 	@cp tests/timeouts $(BUILD)/tests/ 2>/dev/null || true
 
 # Only what the demo runs: a newcomer's first command should not wait for
-# the library, the CLI or the tests.
-demo: module $(BUILD)/tools/mosaic-demo
+# the library, the CLI or the tests. The demo shows page references from
+# the kernel's side, which only the test build can show.
+demo: module-testing $(BUILD)/tools/mosaic-demo
 	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) \
-		--module kernel/mosaic.ko \
+		--module $(TESTING_SRC)/kernel/mosaic.ko \
 		--add $(BUILD)/tools/mosaic-demo:/bin/mosaic-demo -- mosaic-demo 64
 
 $(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linux/mosaic.h
@@ -131,7 +149,7 @@ $(MMIO_PATTERN): tests/host/mmio-pattern.c tests/lib/ivshmem.h include/uapi/linu
 # VT-d; the device DMA tests again without an IOMMU, and twice more with
 # swiotlb bouncing; the host's check of the ivshmem file the first VM
 # wrote to.
-check: module tests $(MMIO_PATTERN) lib mosaicctl
+check: module module-testing tests $(MMIO_PATTERN) lib mosaicctl
 	@$(MMIO_PATTERN) fill $(IVSHMEM_FILE) $(IVSHMEM_SIZE)
 	@vm/check-multi --log-dir $(BUILD)/check-logs \
 		--pass host env BUILD=$(BUILD) KERNEL_ENV=$(KERNEL_ENV) tests/host/run \
@@ -209,13 +227,9 @@ $(KERNEL_DEBUG_ENV): setup FORCE
 kernel-debug: $(KERNEL_DEBUG_ENV)
 	@cat $(KERNEL_DEBUG_ENV)
 
-# cp -pu: only changed sources are copied, with their mtimes, so kbuild
-# rebuilds only what changed.
 module-debug: $(KERNEL_DEBUG_ENV)
-	@mkdir -p $(DEBUG_SRC)
-	@find kernel include drivers -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
-		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(DEBUG_SRC) {} +
-	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/kernel KDIR="$$KDIR"
+	@$(call copy_module_src,$(DEBUG_SRC))
+	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
 	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/drivers/edu KDIR="$$KDIR"
 
 # The suite on the debug kernel, then the device tests behind virtio-iommu
@@ -289,9 +303,7 @@ PLANTED_VM_FLAGS = $(VM_CHECK_BOUNCE_FLAGS) \
 planted-tests: $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
 
 module-planted: $(KERNEL_DEBUG_ENV)
-	@mkdir -p $(PLANTED_SRC)
-	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
-		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(PLANTED_SRC) {} +
+	@$(call copy_module_src,$(PLANTED_SRC))
 	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(PLANTED_SRC)/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y
 
 $(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/*.h tests/lib/*.c tests/lib/*.h
@@ -332,7 +344,7 @@ kernel-matrix: setup
 # kernel.env, build.tap, and the modules in src/): the passes of make check,
 # with that kernel, those modules and an ivshmem file of its own.
 MK = $(MATRIX_K)
-MATRIX_MODULES = $(patsubst kernel/%,$(MK)/src/kernel/%,$(patsubst drivers/%,$(MK)/src/drivers/%,$(CHECK_MODULES))) \
+MATRIX_MODULES = $(subst $(TESTING_SRC)/,$(MK)/src/,$(CHECK_MODULES)) \
 	$(if $(wildcard $(MK)/src/kernel/mosaic_kunit.ko),--add $(MK)/src/kernel/mosaic_kunit.ko:/lib/mosaic/mosaic_kunit.ko)
 check-matrix-kernel:
 	@test -n "$(MK)" || { echo "check-matrix-kernel: for vm/check-matrix; run make check-matrix" >&2; exit 2; }
@@ -390,11 +402,10 @@ endif
 kernel-bench: $(KERNEL_BENCH_ENV)
 	@cat $(KERNEL_BENCH_ENV)
 
+# The test build: mosaic-bench checks the data with the kernel's VERIFY.
 module-bench: $(KERNEL_BENCH_ENV)
-	@mkdir -p $(BENCH_SRC)
-	@find kernel include -type f \( \( -name '*.[ch]' ! -name '*.mod.c' \) \
-		-o -name Kbuild -o -name Makefile \) -exec cp -pu --parents -t $(BENCH_SRC) {} +
-	@. $(KERNEL_BENCH_ENV) && $(MAKE) -C $(BENCH_SRC)/kernel KDIR="$$KDIR"
+	@$(call copy_module_src,$(BENCH_SRC))
+	@. $(KERNEL_BENCH_ENV) && $(MAKE) -C $(BENCH_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
 
 # Linked with libmosaic (mk/install.mk) for the names of the backends and
 # strategies and the pairs that are valid.
@@ -431,6 +442,6 @@ bench-huge: module-bench $(BENCH_BIN)
 		$(KERNEL_BENCH_ENV) $(BENCH_KO) \
 		$(foreach s,$(HUGE_SUITES),$(MATRIX_DIR)/$(s)/kernel.env $(MATRIX_DIR)/$(s)/src/kernel/mosaic.ko)
 
-bench-smoke: module $(BENCH_BIN)
-	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) --module kernel/mosaic.ko \
+bench-smoke: module-testing $(BENCH_BIN)
+	vm/run $(VM_RUN_FLAGS) --kernel-env $(KERNEL_ENV) --module $(TESTING_SRC)/kernel/mosaic.ko \
 		--add $(BENCH_BIN):/bin/mosaic-bench -- mosaic-bench --tap

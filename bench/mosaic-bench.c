@@ -25,7 +25,7 @@
  *
  * After the timed touch (untimed) every page is checked: the word written
  * reads back, the page's last word is still zero, and for mosaic rows the
- * kernel's MOSAIC_IOC_VERIFY sees the word through the segment's own
+ * kernel's MOSAIC_TEST_IOC_VERIFY sees the word through the segment's own
  * kernel address; mosaic's page ledger must be back where it was after
  * free.
  *
@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include <linux/dma-heap.h>
+#include <linux/mosaic_testing.h>
 #include <linux/udmabuf.h>
 #include <mosaic/mosaic.h>
 
@@ -492,7 +493,7 @@ static bool verify_one(int bfd, uint64_t pg)
 		.seed = SEED,
 	};
 
-	return xioctl(bfd, MOSAIC_IOC_VERIFY, &v) == 0 && !v.mismatches;
+	return xioctl(bfd, MOSAIC_TEST_IOC_VERIFY, &v) == 0 && !v.mismatches;
 }
 
 /* Bad pages among all (@all) or VERIFY_SAMPLES spread ones and the last. */

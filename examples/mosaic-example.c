@@ -3,8 +3,8 @@
  * mosaic-example: the smallest complete libmosaic program.
  *
  * Allocates a buffer from scattered pages, maps it as one range, writes a
- * pattern through the mapping and has the kernel check it through its own
- * view of every page, then the other way round, syncing the range for
+ * pattern through the mapping and checks it through a second mapping
+ * (mosaic_buf_verify()), then the other way round, syncing the range for
  * the CPU around its access; exports the buffer as a dma-buf and reads
  * the pattern through a mapping of that; closes the buffer while still
  * mapped (the mapping keeps the memory) and unmaps.
@@ -76,16 +76,16 @@ int main(int argc, char **argv)
 		return fail("map", ret);
 	words = map;
 
-	/* User space writes, the kernel reads through each page's own address. */
+	/* User space writes, a second mapping of the buffer reads. */
 	for (off = 0; off < size; off += 8)
 		words[off / 8] = mosaic_pattern_word(42, off);
 	ret = mosaic_buf_verify(buf, 0, size, 42, &mismatches, &first);
 	if (ret)
 		return fail("verify", ret);
-	printf("user -> kernel: %" PRIu64 " mismatches\n", mismatches);
+	printf("mapping -> second mapping: %" PRIu64 " mismatches\n", mismatches);
 
 	/*
-	 * The kernel writes, user space reads the mapping. The sync tells the
+	 * A second mapping writes, user space reads the first. The sync tells the
 	 * DMA layer the CPU is about to read (and is done reading): nothing to
 	 * do on cache-coherent memory, cache maintenance or bouncing elsewhere.
 	 */
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 			      NULL);
 	if (ret)
 		return fail("sync", ret);
-	printf("kernel -> user: %" PRIu64 " mismatches (sync: %" PRIu64
+	printf("second mapping -> mapping: %" PRIu64 " mismatches (sync: %" PRIu64
 	       " segments, %" PRIu64 " needed cache maintenance)\n", bad,
 	       sync.nr_segments, sync.nr_synced);
 

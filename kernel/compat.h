@@ -219,7 +219,7 @@ static inline int mosaic_dma_set_max_seg_size(struct device *dev,
  * (experimental, off by default), and fs/proc reads it for
  * /proc/kpagecount as folio_precise_page_mapcount() in
  * fs/proc/internal.h, which modules cannot include: the same reading is
- * done here, for the statistics of MOSAIC_IOC_REFS only.  Without
+ * done here, for the statistics of MOSAIC_TEST_IOC_REFS only.  Without
  * per-page counts, report the folio's average, as /proc/kpagecount does.
  *
  * Return: the page's mapcount.

@@ -401,8 +401,6 @@ int mosaic_validate_alloc_size(u64 size, u64 max_size);
 int mosaic_validate_alloc_knobs(const struct mosaic_alloc *req);
 int mosaic_validate_stats(const struct mosaic_stats *st);
 int mosaic_validate_info(const struct mosaic_info *info);
-int mosaic_validate_pattern(const struct mosaic_pattern *p, u64 size);
-int mosaic_validate_refs(const struct mosaic_refs *r, u64 size);
 int mosaic_validate_sync(const struct mosaic_sync *s, u64 size);
 int mosaic_validate_export(const struct mosaic_export *e, u64 size);
 int mosaic_validate_segments(const struct mosaic_segments *g);

@@ -11,8 +11,8 @@
  *
  * The rules are those of the uapi header: unknown flags and non-zero
  * reserved or padding fields are refused with -EINVAL so they can gain a
- * meaning later, out fields must come in as zero, and a range must lie
- * inside the buffer without wrapping around.
+ * meaning later, out fields are ignored (the ioctl overwrites them), and
+ * a range must lie inside the buffer without wrapping around.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -21,6 +21,11 @@
 
 #include "compat.h"
 #include "mosaic_internal.h"
+#include "testing.h"
+
+#ifdef MOSAIC_TESTING
+#include <uapi/linux/mosaic_testing.h>
+#endif
 
 #define mosaic_reserved_zero(s) \
 	(!memchr_inv((s)->__reserved, 0, sizeof((s)->__reserved)))
@@ -148,57 +153,19 @@ int mosaic_validate_info(const struct mosaic_info *info)
 }
 
 /**
- * mosaic_validate_pattern() - argument of %MOSAIC_IOC_FILL and VERIFY
- * @p: kernel copy
- * @size: the buffer's size in bytes
- *
- * Return: 0, or -EINVAL for a flag or reserved byte that is set, an offset
- * or length that is not a multiple of 8, or a range outside the buffer.
- */
-int mosaic_validate_pattern(const struct mosaic_pattern *p, u64 size)
-{
-	if (p->flags || !mosaic_reserved_zero(p))
-		return -EINVAL;
-	if (!IS_ALIGNED(p->offset | p->length, sizeof(u64)) ||
-	    !mosaic_range_inside(p->offset, p->length, size))
-		return -EINVAL;
-	return 0;
-}
-
-/**
- * mosaic_validate_refs() - argument of %MOSAIC_IOC_REFS
- * @r: kernel copy
- * @size: the buffer's size in bytes
- *
- * Return: 0, or -EINVAL for a flag, reserved byte or out field
- * (unexplained_refs) that is set, an unaligned or empty range, or a range
- * outside the buffer.
- */
-int mosaic_validate_refs(const struct mosaic_refs *r, u64 size)
-{
-	if (r->flags || r->unexplained_refs || !mosaic_reserved_zero(r))
-		return -EINVAL;
-	if (!PAGE_ALIGNED(r->offset | r->length) || !r->length ||
-	    !mosaic_range_inside(r->offset, r->length, size))
-		return -EINVAL;
-	return 0;
-}
-
-/**
  * mosaic_validate_sync() - argument of %MOSAIC_IOC_SYNC
  * @s: kernel copy
  * @size: the buffer's size in bytes
  *
  * Return: 0, or -EINVAL unless exactly one of %MOSAIC_SYNC_BEGIN and
- * %MOSAIC_SYNC_END is set, for padding, reserved bytes or out fields that
- * are set, an unknown direction, an empty range or one that does not lie
+ * %MOSAIC_SYNC_END is set, for padding or reserved bytes that are set, an
+ * unknown direction, an empty range or one that does not lie
  * inside the buffer (a range starting at its end included).
  */
 int mosaic_validate_sync(const struct mosaic_sync *s, u64 size)
 {
 	if ((s->flags != MOSAIC_SYNC_BEGIN && s->flags != MOSAIC_SYNC_END) ||
-	    s->__pad || s->first_segment || s->nr_segments || s->nr_synced ||
-	    !mosaic_reserved_zero(s))
+	    s->__pad || !mosaic_reserved_zero(s))
 		return -EINVAL;
 	if (s->direction < MOSAIC_SYNC_READ || s->direction > MOSAIC_SYNC_RW)
 		return -EINVAL;
@@ -240,17 +207,57 @@ int mosaic_validate_export(const struct mosaic_export *e, u64 size)
  * @g->first and @g->count may point past the last segment: the kernel
  * then reports fewer entries, down to none.
  *
- * Return: 0, or -EINVAL for an unknown flag, padding, reserved byte or
- * out field (nr_segments) that is set, or an entry size below the first
+ * Return: 0, or -EINVAL for an unknown flag, padding or reserved byte
+ * that is set, or an entry size below the first
  * published &struct mosaic_seg_entry or above a page.
  */
 int mosaic_validate_segments(const struct mosaic_segments *g)
 {
 	if ((g->flags & ~MOSAIC_SEGMENTS_FLAGS) || g->__pad ||
-	    g->nr_segments || !mosaic_reserved_zero(g))
+	    !mosaic_reserved_zero(g))
 		return -EINVAL;
 	if (g->entry_size < MOSAIC_SEG_ENTRY_SIZE_VER0 ||
 	    g->entry_size > PAGE_SIZE)
 		return -EINVAL;
 	return 0;
 }
+
+#ifdef MOSAIC_TESTING
+/* The test build's inspection ioctls (testing.c). */
+
+/**
+ * mosaic_validate_pattern() - argument of %MOSAIC_TEST_IOC_FILL and VERIFY
+ * @p: kernel copy
+ * @size: the buffer's size in bytes
+ *
+ * Return: 0, or -EINVAL for a flag or reserved byte that is set, an offset
+ * or length that is not a multiple of 8, or a range outside the buffer.
+ */
+int mosaic_validate_pattern(const struct mosaic_pattern *p, u64 size)
+{
+	if (p->flags || !mosaic_reserved_zero(p))
+		return -EINVAL;
+	if (!IS_ALIGNED(p->offset | p->length, sizeof(u64)) ||
+	    !mosaic_range_inside(p->offset, p->length, size))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mosaic_validate_refs() - argument of %MOSAIC_TEST_IOC_REFS
+ * @r: kernel copy
+ * @size: the buffer's size in bytes
+ *
+ * Return: 0, or -EINVAL for a flag or reserved byte that is set, an
+ * unaligned or empty range, or a range outside the buffer.
+ */
+int mosaic_validate_refs(const struct mosaic_refs *r, u64 size)
+{
+	if (r->flags || !mosaic_reserved_zero(r))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r->offset | r->length) || !r->length ||
+	    !mosaic_range_inside(r->offset, r->length, size))
+		return -EINVAL;
+	return 0;
+}
+#endif /* MOSAIC_TESTING */

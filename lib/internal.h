@@ -19,8 +19,6 @@
 	mosaic_offsetofend(struct mosaic_buf_params, flags)
 #define MOSAIC_BUF_INFO_SIZE_V1 \
 	mosaic_offsetofend(struct mosaic_buf_info, order_count)
-#define MOSAIC_BUF_REFS_SIZE_V1 \
-	mosaic_offsetofend(struct mosaic_buf_refs, unexplained_refs)
 #define MOSAIC_DEV_STATS_SIZE_V1 \
 	mosaic_offsetofend(struct mosaic_dev_stats, total_pages)
 #define MOSAIC_FEATURES_SIZE_V1 \

@@ -353,26 +353,56 @@ MOSAIC_API int mosaic_buf_unmap(void *addr, size_t length)
 	return munmap(addr, length) ? -errno : 0;
 }
 
-static int mosaic_pattern_ioctl(struct mosaic_buf *buf, unsigned long request,
-			  uint64_t offset, uint64_t length, uint64_t seed,
-			  struct mosaic_pattern *p)
+/*
+ * The pages of [offset, offset + length) mapped shared with @prot (the
+ * page-aligned window around it): *@words points at the word at @offset.
+ * 0 or -errno.
+ */
+static int mosaic_pattern_map(struct mosaic_buf *buf, uint64_t offset,
+			      uint64_t length, int prot, void **base,
+			      size_t *maplen, volatile uint64_t **words)
 {
-	memset(p, 0, sizeof(*p));
-	p->argsz = sizeof(*p);
-	p->offset = offset;
-	p->length = length;
-	p->seed = seed;
-	return mosaic_ioctl(buf->fd, request, p);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	uint64_t start = offset & ~(page - 1);
+	uint64_t end;
+	void *p;
+
+	if (!buf || (offset | length) % 8 || offset > buf->size ||
+	    length > buf->size - offset)
+		return -EINVAL;
+	end = (offset + length + page - 1) & ~(page - 1);
+	if (end - start > SIZE_MAX)
+		return -EOVERFLOW;
+	*maplen = (size_t)(end - start);
+	*base = NULL;
+	*words = NULL;
+	if (!length)
+		return 0;
+	p = mmap(NULL, *maplen, prot, MAP_SHARED, buf->fd, (off_t)start);
+	if (p == MAP_FAILED)
+		return -errno;
+	*base = p;
+	*words = (volatile uint64_t *)((char *)p + (offset - start));
+	return 0;
 }
 
 MOSAIC_API int mosaic_buf_fill(struct mosaic_buf *buf, uint64_t offset,
 			       uint64_t length, uint64_t seed)
 {
-	struct mosaic_pattern p;
+	volatile uint64_t *w;
+	size_t maplen;
+	uint64_t i;
+	void *base;
+	int ret;
 
-	if (!buf)
-		return -EINVAL;
-	return mosaic_pattern_ioctl(buf, MOSAIC_IOC_FILL, offset, length, seed, &p);
+	ret = mosaic_pattern_map(buf, offset, length, PROT_READ | PROT_WRITE,
+				 &base, &maplen, &w);
+	if (ret || !base)
+		return ret;
+	for (i = 0; i < length / 8; i++)
+		w[i] = mosaic_pattern_word(seed, offset + i * 8);
+	munmap(base, maplen);
+	return 0;
 }
 
 MOSAIC_API int mosaic_buf_verify(struct mosaic_buf *buf, uint64_t offset,
@@ -380,42 +410,29 @@ MOSAIC_API int mosaic_buf_verify(struct mosaic_buf *buf, uint64_t offset,
 				 uint64_t *mismatches,
 				 uint64_t *first_mismatch)
 {
-	struct mosaic_pattern p;
+	uint64_t i, bad = 0, first = UINT64_MAX;
+	volatile uint64_t *w;
+	size_t maplen;
+	void *base;
 	int ret;
 
-	if (!buf)
-		return -EINVAL;
-	ret = mosaic_pattern_ioctl(buf, MOSAIC_IOC_VERIFY, offset, length, seed, &p);
-	if (ret < 0)
+	ret = mosaic_pattern_map(buf, offset, length, PROT_READ, &base,
+				 &maplen, &w);
+	if (ret)
 		return ret;
+	for (i = 0; i < length / 8; i++) {
+		if (w[i] != mosaic_pattern_word(seed, offset + i * 8)) {
+			if (!bad)
+				first = offset + i * 8;
+			bad++;
+		}
+	}
+	if (base)
+		munmap(base, maplen);
 	if (mismatches)
-		*mismatches = p.mismatches;
+		*mismatches = bad;
 	if (first_mismatch)
-		*first_mismatch = p.first_mismatch;
-	return 0;
-}
-
-MOSAIC_API int mosaic_buf_refs(struct mosaic_buf *buf, uint64_t offset,
-			       uint64_t length, struct mosaic_buf_refs *refs)
-{
-	size_t out_size = mosaic_out_size(refs, MOSAIC_BUF_REFS_SIZE_V1);
-	struct mosaic_refs r = {
-		.argsz = sizeof(r), .offset = offset, .length = length,
-	};
-	struct mosaic_buf_refs res = { .struct_size = sizeof(res) };
-	int ret;
-
-	if (!buf || !out_size)
-		return -EINVAL;
-	ret = mosaic_ioctl(buf->fd, MOSAIC_IOC_REFS, &r);
-	if (ret < 0)
-		return ret;
-	res.refcount_min = r.refcount_min;
-	res.refcount_max = r.refcount_max;
-	res.mapcount_min = r.mapcount_min;
-	res.mapcount_max = r.mapcount_max;
-	res.unexplained_refs = r.unexplained_refs;
-	mosaic_copy_out(refs, out_size, &res, sizeof(res));
+		*first_mismatch = first;
 	return 0;
 }
 

@@ -135,7 +135,7 @@ INSTALL_MOD_SRC := $(BUILD)/install/$(KVER)
 # signs with the machine's own key where Secure Boot needs one.
 MODULE_SIGN_OFF = $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
 
-# Built in a copy, like module-debug, so kernel/mosaic.ko (the VM's) stays.
+# Built in a copy of its own, so the tree's build in kernel/ stays as it is.
 install-module:
 	@test -d $(KDIR) || { echo "install: no kernel build tree at $(KDIR); set KVER= or KDIR=" >&2; exit 1; }
 	@mkdir -p $(INSTALL_MOD_SRC)

@@ -4,7 +4,7 @@
  *
  * The rule: every page has page_count == 1 (the buffer's own reference) +
  * number of user PTEs mapping it, and page_mapcount == number of PTEs.
- * MOSAIC_IOC_REFS shows both from the inside; /proc/kpagecount (the
+ * MOSAIC_TEST_IOC_REFS shows both from the inside; /proc/kpagecount (the
  * mapcount) shows it from the outside, page by page, via the PFNs that
  * /proc/self/pagemap gives us. Both must agree in every state: one mapping,
  * two mappings, after fork (parent and child), after munmap, and after a

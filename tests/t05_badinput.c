@@ -7,11 +7,13 @@
  * include/uapi/linux/mosaic.h: argsz from the first published size up to a
  * page, unknown tail bytes must be zero (E2BIG), unknown flags and non-zero
  * reserved fields are EINVAL, size 0 is EINVAL, too big is EFBIG, only
- * MAP_SHARED inside the buffer can be mapped.
+ * MAP_SHARED inside the buffer can be mapped. Out fields are the other
+ * way round: ignored on input, for every ioctl alike.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,8 +347,18 @@ static void test_alloc(void)
 	expect_err(dev, _IO(MOSAIC_IOC_MAGIC, 0x7f), argbuf, ENOTTY, "/dev/mosaic: unknown ioctl nr 0x7f");
 	expect_err(dev, _IO('X', 0x00), argbuf, ENOTTY, "/dev/mosaic: ioctl with another magic");
 	a = alloc_arg();
-	expect_err(dev, _IOWR(MOSAIC_IOC_MAGIC, 0x00, struct mosaic_alloc), a, ENOTTY,
-		   "/dev/mosaic: ALLOC's nr with size bits encoded (a different request)");
+	expect_err(dev, _IO(MOSAIC_IOC_MAGIC, 0x00), a, ENOTTY,
+		   "/dev/mosaic: ALLOC's nr without its size and direction (a different request)");
+	a = alloc_arg();
+	expect_err(dev, _IOW(MOSAIC_IOC_MAGIC, 0x00, struct mosaic_alloc), a, ENOTTY,
+		   "/dev/mosaic: ALLOC's nr and size, write-only direction");
+	a = alloc_arg();
+	expect_err(dev, _IOC(_IOC_READ | _IOC_WRITE, MOSAIC_IOC_MAGIC, 0x00,
+			     sizeof(struct mosaic_alloc) + 8), a, ENOTTY,
+		   "/dev/mosaic: ALLOC's nr with a larger size encoded");
+	a = alloc_arg();
+	expect_err(dev, _IO('M', 0x00), a, ENOTTY,
+		   "/dev/mosaic: the pre-v1 ALLOC number ('M', no size) is gone");
 }
 
 static void test_buffer_ioctls(void)
@@ -358,47 +370,47 @@ static void test_buffer_ioctls(void)
 
 	/* FILL / VERIFY ranges */
 	p = pattern_arg(4, 64);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset 4 (not a multiple of 8)");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL offset 4 (not a multiple of 8)");
 	p = pattern_arg(0, 12);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length 12 (not a multiple of 8)");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL length 12 (not a multiple of 8)");
 	p = pattern_arg(BUF_SIZE, 8);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset == buffer size");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL offset == buffer size");
 	p = pattern_arg(BUF_SIZE - 8, 16);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL range ending one word past the buffer");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL range ending one word past the buffer");
 	p = pattern_arg(0, BUF_SIZE + MT_PAGE);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length bigger than the buffer");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL length bigger than the buffer");
 	p = pattern_arg(UINT64_MAX - 7, 16);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL offset 2^64-8 (offset+length wraps)");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL offset 2^64-8 (offset+length wraps)");
 	p = pattern_arg(8, UINT64_MAX - 7);
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL length 2^64-8 (offset+length wraps)");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL length 2^64-8 (offset+length wraps)");
 	p = pattern_arg(4, 64);
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY offset 4 (not a multiple of 8)");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, EINVAL, "VERIFY offset 4 (not a multiple of 8)");
 	p = pattern_arg(0, 20);
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY length 20 (not a multiple of 8)");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, EINVAL, "VERIFY length 20 (not a multiple of 8)");
 	p = pattern_arg(MT_PAGE, BUF_SIZE);
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY range past the end of the buffer");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, EINVAL, "VERIFY range past the end of the buffer");
 	p = pattern_arg(UINT64_MAX - 7, 16);
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY offset 2^64-8 (offset+length wraps)");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, EINVAL, "VERIFY offset 2^64-8 (offset+length wraps)");
 
 	/* REFS ranges */
 	r = refs_arg(8, MT_PAGE);
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS offset 8 (not page aligned)");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS offset 8 (not page aligned)");
 	r = refs_arg(0, MT_PAGE + 8);
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS length not page aligned");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS length not page aligned");
 	r = refs_arg(BUF_SIZE - MT_PAGE, 2 * MT_PAGE);
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS range past the end of the buffer");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS range past the end of the buffer");
 	r = refs_arg(UINT64_MAX - MT_PAGE + 1, 2 * MT_PAGE);
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS offset+length wraps");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS offset+length wraps");
 
 	/* flags != 0 */
 	in = info_arg(); in->flags = 1;
 	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO flags = 1");
 	r = refs_arg(0, MT_PAGE); r->flags = 1;
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS flags = 1");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS flags = 1");
 	p = pattern_arg(0, 64); p->flags = 1;
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL flags = 1");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL flags = 1");
 	p = pattern_arg(0, 64); p->flags = 0x100;
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, EINVAL, "VERIFY flags = 0x100");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, EINVAL, "VERIFY flags = 0x100");
 	s = stats_arg(); s->flags = 1;
 	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS flags = 1");
 
@@ -406,9 +418,9 @@ static void test_buffer_ioctls(void)
 	in = info_arg(); in->__reserved[0] = 1;
 	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO __reserved[0] != 0");
 	p = pattern_arg(0, 64); p->__reserved[1] = 1;
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL __reserved[1] != 0");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL __reserved[1] != 0");
 	r = refs_arg(0, MT_PAGE); r->__reserved[0] = 1;
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS __reserved[0] != 0");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS __reserved[0] != 0");
 	s = stats_arg(); s->__reserved[3] = 1;
 	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS __reserved[3] != 0");
 
@@ -416,21 +428,21 @@ static void test_buffer_ioctls(void)
 	in = info_arg(); in->argsz = MOSAIC_INFO_SIZE_VER0 - 8;
 	expect_err(bfd, MOSAIC_IOC_INFO, in, EINVAL, "INFO argsz = VER0 - 8");
 	p = pattern_arg(0, 64); p->argsz = MOSAIC_PATTERN_SIZE_VER0 - 8;
-	expect_err(bfd, MOSAIC_IOC_FILL, p, EINVAL, "FILL argsz = VER0 - 8");
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, p, EINVAL, "FILL argsz = VER0 - 8");
 	r = refs_arg(0, MT_PAGE); r->argsz = MOSAIC_REFS_SIZE_VER0 - 8;
-	expect_err(bfd, MOSAIC_IOC_REFS, r, EINVAL, "REFS argsz = VER0 - 8");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, r, EINVAL, "REFS argsz = VER0 - 8");
 	s = stats_arg(); s->argsz = MOSAIC_STATS_SIZE_VER0 - 8;
 	expect_err(dev, MOSAIC_IOC_STATS, s, EINVAL, "STATS argsz = VER0 - 8");
 	p = pattern_arg(0, 64); p->argsz = sizeof(*p) + 8;
 	argbuf[sizeof(*p) + 3] = 1;
-	expect_err(bfd, MOSAIC_IOC_VERIFY, p, E2BIG, "VERIFY argsz = sizeof + 8 with a non-zero tail");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, p, E2BIG, "VERIFY argsz = sizeof + 8 with a non-zero tail");
 
 	/* bad pointers */
 	expect_err(bfd, MOSAIC_IOC_INFO, NULL, EFAULT, "INFO with a NULL argument");
-	expect_err(bfd, MOSAIC_IOC_FILL, NULL, EFAULT, "FILL with a NULL argument");
-	expect_err(bfd, MOSAIC_IOC_VERIFY, argbuf + 2 * MT_PAGE, EFAULT,
+	expect_err(bfd, MOSAIC_TEST_IOC_FILL, NULL, EFAULT, "FILL with a NULL argument");
+	expect_err(bfd, MOSAIC_TEST_IOC_VERIFY, argbuf + 2 * MT_PAGE, EFAULT,
 		   "VERIFY with an argument in a PROT_NONE page");
-	expect_err(bfd, MOSAIC_IOC_REFS, NULL, EFAULT, "REFS with a NULL argument");
+	expect_err(bfd, MOSAIC_TEST_IOC_REFS, NULL, EFAULT, "REFS with a NULL argument");
 	expect_err(dev, MOSAIC_IOC_STATS, NULL, EFAULT, "STATS with a NULL argument");
 
 	/* unknown ioctl numbers on a buffer fd */
@@ -511,8 +523,6 @@ static void test_more_buffer_ioctls(void)
 	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC offset + length wraps");
 	y = sync_arg(); y->__pad = 1;
 	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC __pad != 0");
-	y = sync_arg(); y->nr_synced = 1;
-	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC out field nr_synced != 0 on input");
 	y = sync_arg(); y->__reserved[1] = 1;
 	expect_err(bfd, MOSAIC_IOC_SYNC, y, EINVAL, "SYNC __reserved[1] != 0");
 	y = sync_arg(); y->argsz = MOSAIC_SYNC_SIZE_VER0 - 8;
@@ -547,8 +557,6 @@ static void test_more_buffer_ioctls(void)
 	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS entry_size = 39 (below the first version)");
 	g = segments_arg(); g->entry_size = 4097;
 	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS entry_size = 4097 (above a page)");
-	g = segments_arg(); g->nr_segments = 5;
-	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS out field nr_segments != 0 on input");
 	g = segments_arg(); g->__pad = 1;
 	expect_err(bfd, MOSAIC_IOC_SEGMENTS, g, EINVAL, "SEGMENTS __pad != 0");
 	g = segments_arg(); g->__reserved[0] = 1;
@@ -631,6 +639,66 @@ static void test_unprivileged_device(void)
 	munmap(res, sizeof(int));
 }
 
+/*
+ * One rule for out fields on input, the same for every ioctl: they are
+ * ignored, and written. The same request twice, once with its out fields
+ * zero and once full of garbage, must succeed both times with the same
+ * answer, byte for byte.
+ */
+static void expect_out_ignored(int fd, unsigned long req, const void *clean,
+			       const void *dirty, size_t size, const char *what)
+{
+	unsigned char a[512], b[512];
+	int ra, rb;
+
+	memcpy(a, clean, size);
+	memcpy(b, dirty, size);
+	ra = mt_ioctl(fd, req, a);
+	rb = mt_ioctl(fd, req, b);
+	tap_ok(ra == 0 && rb == 0 && !memcmp(a, b, size),
+	       "%s: out fields full of garbage on input are ignored and overwritten (%s, %s)",
+	       what, mt_errname(ra), mt_errname(rb));
+}
+
+static void test_out_fields(void)
+{
+	struct mosaic_seg_entry ents[4];
+	struct mosaic_segments g0 = {
+		.argsz = sizeof(g0), .count = 4,
+		.entries = (uintptr_t)ents, .entry_size = sizeof(ents[0]),
+	}, g1 = g0;
+	struct mosaic_sync y0 = mt_sync_arg(MT_PAGE, 2 * MT_PAGE, MOSAIC_SYNC_BEGIN,
+					    MOSAIC_SYNC_RW), y1 = y0;
+	struct mosaic_info i0 = { .argsz = sizeof(i0) }, i1 = i0;
+	struct mosaic_stats t0 = { .argsz = sizeof(t0) }, t1 = t0;
+	struct mosaic_refs r0 = { .argsz = sizeof(r0), .length = BUF_SIZE }, r1 = r0;
+	struct mosaic_pattern p0 = { .argsz = sizeof(p0), .length = BUF_SIZE,
+				     .seed = 5 }, p1 = p0;
+
+	memset(&i1.size, 0xa5, offsetof(struct mosaic_info, huge_mode) -
+	       offsetof(struct mosaic_info, size));
+	i1.huge_mode = 77;
+	i1.pmd_bytes = i1.pmd_mapped = 0xa5a5;
+	expect_out_ignored(bfd, MOSAIC_IOC_INFO, &i0, &i1, sizeof(i0), "INFO");
+	y1.first_segment = y1.nr_segments = y1.nr_synced = 0xa5a5a5a5;
+	y0.flags = y1.flags = MOSAIC_SYNC_END;
+	expect_out_ignored(bfd, MOSAIC_IOC_SYNC, &y0, &y1, sizeof(y0), "SYNC");
+	g1.nr_segments = 0xa5a5a5a5;
+	expect_out_ignored(bfd, MOSAIC_IOC_SEGMENTS, &g0, &g1, sizeof(g0), "SEGMENTS");
+	/* STATS: no buffer comes or goes between the two calls. */
+	memset(&t1.buffers, 0xa5, offsetof(struct mosaic_stats, __reserved) -
+	       offsetof(struct mosaic_stats, buffers));
+	expect_out_ignored(dev, MOSAIC_IOC_STATS, &t0, &t1, sizeof(t0), "STATS");
+	r1.refcount_min = r1.refcount_max = 0xa5a5;
+	r1.mapcount_min = r1.mapcount_max = -5;
+	r1.unexplained_refs = 0xa5a5;
+	expect_out_ignored(bfd, MOSAIC_TEST_IOC_REFS, &r0, &r1, sizeof(r0), "REFS (test build)");
+	p1.mismatches = 0xa5a5;
+	p1.first_mismatch = 3;
+	expect_out_ignored(bfd, MOSAIC_TEST_IOC_VERIFY, &p0, &p1, sizeof(p0),
+			   "VERIFY (test build)");
+}
+
 static void test_mmap(void)
 {
 	int rw = PROT_READ | PROT_WRITE;
@@ -674,6 +742,7 @@ int main(int argc, char **argv)
 		tap_bail("cannot allocate the buffer for the buffer-fd cases: %s", mt_errname(bfd));
 	test_buffer_ioctls();
 	test_more_buffer_ioctls();
+	test_out_fields();
 	test_alloc_knobs();
 	test_unprivileged_device();
 	test_mmap();

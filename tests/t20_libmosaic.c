@@ -441,9 +441,9 @@ static void test_map_pattern(struct mosaic_dev *dev, const struct mosaic_stats *
 {
 	struct mosaic_buf_params p = params(SIZE1, MOSAIC_BACKEND_PAGES,
 					    MOSAIC_STRATEGY_AUTO);
-	struct mosaic_buf_refs refs = { .struct_size = sizeof(refs) };
 	struct mosaic_buf_info info = { .struct_size = sizeof(info) };
 	uint64_t mm = 0, first = 0;
+	struct mosaic_refs refs;
 	struct mosaic_buf *buf;
 	void *map, *sub;
 	int ret;
@@ -452,11 +452,12 @@ static void test_map_pattern(struct mosaic_dev *dev, const struct mosaic_stats *
 		tap_skip("no buffer", "mapping tests");
 		return;
 	}
-	ret = mosaic_buf_refs(buf, 0, SIZE1, &refs);
+	/* The test build's REFS: what the library's buffer holds. */
+	ret = mt_refs(mosaic_buf_fd(buf), 0, SIZE1, &refs);
 	tap_ok(ret == 0 && refs.refcount_min == 1 && refs.refcount_max == 1 &&
 	       refs.mapcount_min == 0 && refs.mapcount_max == 0 &&
 	       refs.unexplained_refs == 0,
-	       "buf_refs before mmap: refcount 1, mapcount 0 (%s)", mt_errname(ret));
+	       "REFS before buf_map: refcount 1, mapcount 0 (%s)", mt_errname(ret));
 
 	ret = mosaic_buf_map(buf, 0, 0, &map);
 	if (!tap_ok(ret == 0 && map, "buf_map(length 0) maps the whole buffer (%s)",
@@ -480,6 +481,14 @@ static void test_map_pattern(struct mosaic_dev *dev, const struct mosaic_stats *
 	ret = mosaic_buf_verify(buf, 0, SIZE1, 0x2001, NULL, NULL);
 	tap_ok(ret == 0, "buf_verify with NULL outputs works");
 
+	/* What the library writes, the kernel reads through its own view. */
+	ret = mosaic_buf_fill(buf, 0, SIZE1, 0x2005);
+	tap_ok(ret == 0 && mt_verify(mosaic_buf_fd(buf), 0, SIZE1, 0x2005, &mm, NULL) == 0 &&
+	       mm == 0, "buf_fill's pattern is what the kernel's VERIFY reads (%s)",
+	       mt_errname(ret));
+	ret = mt_fill(mosaic_buf_fd(buf), 0, SIZE1, 0x2006);
+	tap_ok(ret == 0 && mosaic_buf_verify(buf, 0, SIZE1, 0x2006, &mm, NULL) == 0 &&
+	       mm == 0, "the kernel's FILL is what buf_verify reads");
 	ret = mosaic_buf_fill(buf, 0, SIZE1, 0x2002);
 	tap_ok(ret == 0 && mt_user_check(map, 0, SIZE1, 0x2002, NULL) == 0,
 	       "buf_fill is visible through the mapping (%s)", mt_errname(ret));
@@ -493,19 +502,18 @@ static void test_map_pattern(struct mosaic_dev *dev, const struct mosaic_stats *
 	       mosaic_buf_fill(NULL, 0, 8, 1) == -EINVAL,
 	       "buf_fill/verify: misaligned, out-of-range or NULL is -EINVAL");
 
-	ret = mosaic_buf_refs(buf, 0, SIZE1, &refs);
+	/* buf_fill and buf_verify leave no mapping and no reference behind. */
+	ret = mt_refs(mosaic_buf_fd(buf), 0, SIZE1, &refs);
 	tap_ok(ret == 0 && refs.refcount_min == 2 && refs.refcount_max == 2 &&
 	       refs.mapcount_min == 1 && refs.mapcount_max == 1 &&
 	       refs.unexplained_refs == 0,
-	       "buf_refs while mapped: refcount 2, mapcount 1, 0 unexplained "
+	       "REFS while buf_map'd: refcount 2, mapcount 1, 0 unexplained "
 	       "(%u-%u, %d-%d, %lld)", refs.refcount_min, refs.refcount_max,
 	       refs.mapcount_min, refs.mapcount_max, (long long)refs.unexplained_refs);
-	tap_ok(mosaic_buf_refs(buf, 1, MT_PAGE, &refs) == -EINVAL &&
-	       mosaic_buf_refs(buf, 0, 0, &refs) == -EINVAL,
-	       "buf_refs of a misaligned or empty range is -EINVAL");
-	refs.struct_size = 3;
-	tap_ok(mosaic_buf_refs(buf, 0, SIZE1, &refs) == -EINVAL,
-	       "buf_refs with a short struct is -EINVAL");
+	ret = mosaic_buf_info(buf, &info);
+	tap_ok(ret == 0 && info.nr_maps == 1,
+	       "buf_fill/verify left no mapping of their own (nr_maps %llu)",
+	       ULL(info.nr_maps));
 
 	/* A sub-range: the pattern is a function of the buffer offset. */
 	ret = mosaic_buf_map(buf, 2 * MT_PAGE, 3 * MT_PAGE, &sub);

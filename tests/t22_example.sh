@@ -22,8 +22,8 @@ for args in "16M pages" "8M compound" "4M coherent"; do
     printf '%s\n' "$out" | sed 's/^/# /'
     ok "$([ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^example passed$'; echo $?)" \
         "mosaic-example $args: exit 0, example passed"
-    ok "$(printf '%s\n' "$out" | grep -q '^user -> kernel: 0 mismatches' &&
-          printf '%s\n' "$out" | grep -q '^kernel -> user: 0 mismatches'; echo $?)" \
+    ok "$(printf '%s\n' "$out" | grep -q '^mapping -> second mapping: 0 mismatches' &&
+          printf '%s\n' "$out" | grep -q '^second mapping -> mapping: 0 mismatches'; echo $?)" \
         "mosaic-example $args: 0 mismatches both ways"
 done
 

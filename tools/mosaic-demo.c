@@ -25,7 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <linux/mosaic.h>
+#include <linux/mosaic_testing.h>
 
 static int failures, checks;
 static bool tap;
@@ -60,8 +60,8 @@ static struct mosaic_refs refs(int buf, uint64_t size)
 {
 	struct mosaic_refs r = { .argsz = sizeof(r), .length = size };
 
-	if (ioctl(buf, MOSAIC_IOC_REFS, &r))
-		die("MOSAIC_IOC_REFS");
+	if (ioctl(buf, MOSAIC_TEST_IOC_REFS, &r))
+		die("MOSAIC_TEST_IOC_REFS");
 	return r;
 }
 
@@ -81,8 +81,8 @@ static struct mosaic_pattern kernel_pattern(int buf, unsigned long cmd,
 	};
 
 	if (ioctl(buf, cmd, &p))
-		die(cmd == MOSAIC_IOC_FILL ? "MOSAIC_IOC_FILL" :
-					     "MOSAIC_IOC_VERIFY");
+		die(cmd == MOSAIC_TEST_IOC_FILL ? "MOSAIC_TEST_IOC_FILL" :
+					     "MOSAIC_TEST_IOC_VERIFY");
 	return p;
 }
 
@@ -192,13 +192,13 @@ int main(int argc, char **argv)
 	printf("\nuser -> kernel\n");
 	for (off = 0; off < size; off += 8)
 		words[off / 8] = mosaic_pattern_word(0xd00d, off);
-	p = kernel_pattern(buf, MOSAIC_IOC_VERIFY, size, 0xd00d);
+	p = kernel_pattern(buf, MOSAIC_TEST_IOC_VERIFY, size, 0xd00d);
 	printf("  user wrote %" PRIu64 " words; kernel read them through each page's own address: %" PRIu64 " mismatches\n",
 	       size / 8, (uint64_t)p.mismatches);
 	check(p.mismatches == 0, "kernel sees what user space wrote");
 
 	printf("\nkernel -> user\n");
-	kernel_pattern(buf, MOSAIC_IOC_FILL, size, 0xfeed);
+	kernel_pattern(buf, MOSAIC_TEST_IOC_FILL, size, 0xfeed);
 	for (off = 0; off < size; off += 8)
 		bad += words[off / 8] != mosaic_pattern_word(0xfeed, off);
 	printf("  kernel wrote through each page's own address; user read the mapping: %" PRIu64 " mismatches\n",

@@ -85,7 +85,7 @@ int mt_refs(int bfd, uint64_t off, uint64_t len, struct mosaic_refs *out)
 	out->argsz = sizeof(*out);
 	out->offset = off;
 	out->length = len;
-	return mt_ioctl(bfd, MOSAIC_IOC_REFS, out);
+	return mt_ioctl(bfd, MOSAIC_TEST_IOC_REFS, out);
 }
 
 static long segments_flags(int bfd, uint32_t flags,
@@ -182,7 +182,7 @@ int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed)
 	p.offset = off;
 	p.length = len;
 	p.seed = seed;
-	return mt_ioctl(bfd, MOSAIC_IOC_FILL, &p);
+	return mt_ioctl(bfd, MOSAIC_TEST_IOC_FILL, &p);
 }
 
 int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,
@@ -199,7 +199,7 @@ int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,
 	/* Poison the out fields so a kernel that never writes them is caught. */
 	p.mismatches = 0xdeadbeefULL;
 	p.first_mismatch = 0xdeadbeefULL;
-	ret = mt_ioctl(bfd, MOSAIC_IOC_VERIFY, &p);
+	ret = mt_ioctl(bfd, MOSAIC_TEST_IOC_VERIFY, &p);
 	if (mismatches)
 		*mismatches = p.mismatches;
 	if (first)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <linux/mosaic.h>
+#include <linux/mosaic_testing.h>
 
 #define MT_PAGE		4096UL
 #define MT_MiB		(1024UL * 1024UL)

@@ -38,12 +38,20 @@
  *   is ever visible.
  *
  * Every ioctl argument starts with ``argsz`` (the size of the struct as the
- * caller knows it) and ``flags``. The kernel accepts any ``argsz`` from the
- * first published version of the struct up to one page: bytes the caller
- * does not know about are treated as zero, and bytes the kernel does not
- * know about must be zero (%E2BIG otherwise). Unknown flags and non-zero
- * reserved fields are refused with %EINVAL, so they can gain a meaning
- * later without breaking old binaries.
+ * caller knows it) and ``flags``. The rules are the same for every ioctl
+ * (docs/abi.md has the whole compatibility promise):
+ *
+ * - The kernel accepts any ``argsz`` from the struct's first version (the
+ *   size the ioctl number encodes, ``MOSAIC_*_SIZE_VER0``) up to one page.
+ *   Bytes the caller does not send are taken as zero; bytes the kernel
+ *   does not know must be zero (%E2BIG otherwise). Results are written
+ *   back only up to ``argsz``.
+ * - Unknown flags, unknown enum values and non-zero ``__reserved`` or
+ *   ``__pad`` fields are refused with %EINVAL, so they can gain a meaning
+ *   later without changing what old binaries get.
+ * - A field documented as *out* is ignored on input and always written on
+ *   success, so one struct can be passed again without clearing it; an
+ *   *in/out* field is read, then written; every other field is an input.
  */
 
 #define MOSAIC_DEVICE_PATH	"/dev/mosaic"
@@ -82,8 +90,7 @@
  *	size larger than the BAR). Device memory, not RAM: it has no
  *	&struct page, no kernel address and no DMA address, and it is not
  *	counted in the page ledger. Only the PFN strategies map it, with
- *	the caching mode in &mosaic_alloc.cache. %MOSAIC_IOC_FILL,
- *	%MOSAIC_IOC_VERIFY, %MOSAIC_IOC_REFS and %MOSAIC_IOC_EXPORT refuse
+ *	the caching mode in &mosaic_alloc.cache. %MOSAIC_IOC_EXPORT refuses
  *	it with %EOPNOTSUPP: the kernel never touches the BAR itself.
  *
  * The backends that need a device (coherent, streaming, noncontig, cma,
@@ -213,8 +220,7 @@ enum mosaic_huge_mode {
  * MOSAIC_ALLOC_READ_ONLY: user space may read the buffer but never write
  * it. The buffer fd is opened O_RDONLY, so a MAP_SHARED mmap with
  * PROT_WRITE fails with EACCES, and every mapping lacks VM_MAYWRITE, so
- * mprotect(PROT_WRITE) fails with EACCES too. MOSAIC_IOC_FILL fails with
- * EPERM, and every export of the buffer is read-only
+ * mprotect(PROT_WRITE) fails with EACCES too, and every export of the buffer is read-only
  * (MOSAIC_EXPORT_READ_ONLY). Devices and the kernel may still write it.
  */
 #define MOSAIC_ALLOC_READ_ONLY	(1U << 0)
@@ -293,10 +299,6 @@ struct mosaic_alloc {
  *	mapcounts, so ``~0`` for %MOSAIC_HUGE_PFN_PMD, whose PMDs leave no
  *	count, and 0 when no PMD can exist.
  * @__reserved: must be zero.
- *
- * @huge_mode, @__pad, @pmd_bytes and @pmd_mapped were reserved (zero) in
- * the first version: an older caller still passes zeros there and gets
- * them back filled in.
  */
 struct mosaic_info {
 	__u32 argsz;
@@ -317,42 +319,15 @@ struct mosaic_info {
 };
 
 /**
- * struct mosaic_pattern - argument of %MOSAIC_IOC_FILL and %MOSAIC_IOC_VERIFY
- * @argsz: sizeof(struct mosaic_pattern) as the caller knows it.
- * @flags: must be zero.
- * @offset: first byte of the range; must be a multiple of 8.
- * @length: bytes in the range; must be a multiple of 8, and the range must
- *	lie inside the buffer (%EINVAL otherwise).
- * @seed: selects the pattern. The 64-bit word at buffer offset ``o`` holds
- *	mosaic_pattern_word(seed, o), see below.
- * @mismatches: out (VERIFY): number of 64-bit words that differ.
- * @first_mismatch: out (VERIFY): buffer offset of the first differing word,
- *	or ``~0`` if none.
- * @__reserved: must be zero.
- *
- * The kernel reads or writes the range through each segment's own kernel
- * address, never through the user mapping, so a test that fills through
- * one side and verifies through the other proves both views are the same
- * memory.
- */
-struct mosaic_pattern {
-	__u32 argsz;
-	__u32 flags;
-	__u64 offset;
-	__u64 length;
-	__u64 seed;
-	__u64 mismatches;
-	__u64 first_mismatch;
-	__u64 __reserved[2];
-};
-
-/**
  * mosaic_pattern_word() - the pattern word at a buffer offset
  * @seed: &mosaic_pattern.seed
  * @offset: byte offset of the word in the buffer (a multiple of 8)
  *
  * A cheap mix that differs for every word and every seed, so a segment
- * mapped at the wrong place or twice shows up as a mismatch.
+ * mapped at the wrong place or twice shows up as a mismatch. It is the
+ * pattern libmosaic's mosaic_buf_fill() writes and mosaic_buf_verify()
+ * checks, and the one the test build's inspection ioctls use
+ * (linux/mosaic_testing.h).
  *
  * Return: the 64-bit word expected at @offset.
  */
@@ -364,49 +339,6 @@ static __inline__ __u64 mosaic_pattern_word(__u64 seed, __u64 offset)
 	x *= 0xbf58476d1ce4e5b9ULL;
 	return x ^ (x >> 29);
 }
-
-/**
- * struct mosaic_refs - argument of %MOSAIC_IOC_REFS (on a buffer fd)
- * @argsz: sizeof(struct mosaic_refs) as the caller knows it.
- * @flags: must be zero.
- * @offset: first byte of the range; page aligned.
- * @length: bytes in the range; page aligned, inside the buffer.
- * @refcount_min: out: smallest page_count() over the range's pages.
- * @refcount_max: out: largest page_count() over the range's pages.
- * @mapcount_min: out: smallest page_mapcount() over the range's pages.
- * @mapcount_max: out: largest page_mapcount() over the range's pages.
- * @unexplained_refs: out: references the refcount rule does not explain,
- *	summed over the allocation units (a page, or a compound page) that
- *	lie wholly inside the range: page_count() of the unit, minus the
- *	buffer's own reference, minus the mapcounts of its pages. Zero when
- *	nothing but the buffer and its PTEs hold the memory; a
- *	get_user_pages() pin shows up here while it is held.
- * @__reserved: must be zero.
- *
- * The refcount rule: each allocation unit (an order-0 page, or a whole
- * compound page) holds exactly one reference of the buffer's own, and the
- * page strategies add one reference and one mapcount for every user PTE
- * that maps one of its pages; the PFN strategies add neither. For a
- * compound page every page reports the head's count, so a fully mapped
- * order-9 page reads 1 + 512 per mapping. A PMD mapping (strategy huge)
- * adds one reference and one entire mapcount to its compound page, so an
- * order-9 page mapped by one PMD reads 1 + 1, each of its pages mapcount 1;
- * @unexplained_refs subtracts the PMD once, not once per page. ``/proc/kpagecount`` shows the
- * mapcount half of this from the outside; this ioctl shows both halves
- * from the inside. %EOPNOTSUPP for memory without a &struct page.
- */
-struct mosaic_refs {
-	__u32 argsz;
-	__u32 flags;
-	__u64 offset;
-	__u64 length;
-	__u32 refcount_min;
-	__u32 refcount_max;
-	__s32 mapcount_min;
-	__s32 mapcount_max;
-	__s64 unexplained_refs;
-	__u64 __reserved[1];
-};
 
 /**
  * struct mosaic_stats - argument of %MOSAIC_IOC_STATS (on ``/dev/mosaic``)
@@ -568,7 +500,7 @@ struct mosaic_seg_entry {
  *	order; none for a buffer without device addresses). Other bits are
  *	%EINVAL.
  * @first: index of the first segment (or device range) to report.
- * @count: in: room in @entries; out: entries written.
+ * @count: in/out: room in @entries on input, entries written on output.
  * @entries: user pointer to an array of struct mosaic_seg_entry.
  * @entry_size: sizeof(struct mosaic_seg_entry) as the caller knows it
  *	(at least 40); the kernel writes that many bytes per entry.
@@ -592,27 +524,28 @@ struct mosaic_segments {
 	__u64 __reserved[2];
 };
 
-#define MOSAIC_IOC_MAGIC	'M'
-
 /*
- * The ioctl numbers do not encode the struct size: the size travels in
- * ``argsz`` so that a struct can grow without a new ioctl number.
+ * The ioctl numbers: magic 0xB9 (free in the kernel's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst), read and write
+ * (every argument carries argsz in and results out), and the size of the
+ * struct's first version. The numbers never change: when a struct grows,
+ * its ioctl keeps the number, and argsz tells the kernel which version
+ * the caller has. Numbers 0xf0-0xff are the test build's
+ * (linux/mosaic_testing.h); a production module answers them with
+ * %ENOTTY, as it does every number it does not know.
  */
-#define MOSAIC_IOC_ALLOC	_IO(MOSAIC_IOC_MAGIC, 0x00)
-#define MOSAIC_IOC_STATS	_IO(MOSAIC_IOC_MAGIC, 0x01)
-#define MOSAIC_IOC_INFO		_IO(MOSAIC_IOC_MAGIC, 0x10)
-#define MOSAIC_IOC_FILL		_IO(MOSAIC_IOC_MAGIC, 0x11)
-#define MOSAIC_IOC_VERIFY	_IO(MOSAIC_IOC_MAGIC, 0x12)
-#define MOSAIC_IOC_REFS		_IO(MOSAIC_IOC_MAGIC, 0x13)
-#define MOSAIC_IOC_SYNC		_IO(MOSAIC_IOC_MAGIC, 0x14)
-#define MOSAIC_IOC_EXPORT	_IO(MOSAIC_IOC_MAGIC, 0x15)
-#define MOSAIC_IOC_SEGMENTS	_IO(MOSAIC_IOC_MAGIC, 0x16)
+#define MOSAIC_IOC_MAGIC	0xB9
 
-/* Struct sizes of the first published version: the smallest accepted argsz. */
+#define MOSAIC_IOC_ALLOC	_IOWR(MOSAIC_IOC_MAGIC, 0x00, struct mosaic_alloc)
+#define MOSAIC_IOC_STATS	_IOWR(MOSAIC_IOC_MAGIC, 0x01, struct mosaic_stats)
+#define MOSAIC_IOC_INFO		_IOWR(MOSAIC_IOC_MAGIC, 0x10, struct mosaic_info)
+#define MOSAIC_IOC_SYNC		_IOWR(MOSAIC_IOC_MAGIC, 0x11, struct mosaic_sync)
+#define MOSAIC_IOC_EXPORT	_IOWR(MOSAIC_IOC_MAGIC, 0x12, struct mosaic_export)
+#define MOSAIC_IOC_SEGMENTS	_IOWR(MOSAIC_IOC_MAGIC, 0x13, struct mosaic_segments)
+
+/* Struct sizes of the first version: the smallest accepted argsz. */
 #define MOSAIC_ALLOC_SIZE_VER0		64
 #define MOSAIC_INFO_SIZE_VER0		216
-#define MOSAIC_PATTERN_SIZE_VER0	64
-#define MOSAIC_REFS_SIZE_VER0		56
 #define MOSAIC_STATS_SIZE_VER0		80
 #define MOSAIC_SYNC_SIZE_VER0		72
 #define MOSAIC_EXPORT_SIZE_VER0		48

@@ -9,6 +9,7 @@
 #define _UAPI_LINUX_MOSAIC_EDU_H
 
 #include <linux/ioctl.h>
+#include <linux/mosaic.h>
 #include <linux/types.h>
 
 /**
@@ -38,7 +39,8 @@
  * Argument structs follow mosaic's rules (see ``linux/mosaic.h``): they
  * start with ``argsz`` and ``flags``, any ``argsz`` from the first
  * version up to a page is accepted, unknown trailing bytes must be zero
- * (%E2BIG), unknown flags and non-zero reserved fields are %EINVAL.
+ * (%E2BIG), unknown flags and non-zero reserved fields are %EINVAL, and
+ * out fields are ignored on input.
  */
 
 #define MOSAIC_EDU_DEVICE_PATH	"/dev/mosaic-edu"
@@ -221,14 +223,18 @@ struct mosaic_edu_export {
 	__u64 __reserved[2];
 };
 
-#define MOSAIC_EDU_IOC_MAGIC	'M'
+/*
+ * As in linux/mosaic.h: read and write, the size of each struct's first
+ * version, and argsz for the growth. The sample driver shares mosaic's
+ * magic, in a range mosaic leaves free (0x80-0x8f).
+ */
+#define MOSAIC_EDU_IOC_MAGIC	MOSAIC_IOC_MAGIC
 
-/* As in mosaic.h, sizes travel in argsz, not in the ioctl number. */
-#define MOSAIC_EDU_IOC_ALLOC	_IO(MOSAIC_EDU_IOC_MAGIC, 0x80)
-#define MOSAIC_EDU_IOC_DMA	_IO(MOSAIC_EDU_IOC_MAGIC, 0x81)
-#define MOSAIC_EDU_IOC_INFO	_IO(MOSAIC_EDU_IOC_MAGIC, 0x82)
-#define MOSAIC_EDU_IOC_IMPORT	_IO(MOSAIC_EDU_IOC_MAGIC, 0x83)
-#define MOSAIC_EDU_IOC_EXPORT	_IO(MOSAIC_EDU_IOC_MAGIC, 0x84)
+#define MOSAIC_EDU_IOC_ALLOC	_IOWR(MOSAIC_EDU_IOC_MAGIC, 0x80, struct mosaic_edu_alloc)
+#define MOSAIC_EDU_IOC_DMA	_IOWR(MOSAIC_EDU_IOC_MAGIC, 0x81, struct mosaic_edu_dma)
+#define MOSAIC_EDU_IOC_INFO	_IOWR(MOSAIC_EDU_IOC_MAGIC, 0x82, struct mosaic_edu_info)
+#define MOSAIC_EDU_IOC_IMPORT	_IOWR(MOSAIC_EDU_IOC_MAGIC, 0x83, struct mosaic_edu_import)
+#define MOSAIC_EDU_IOC_EXPORT	_IOWR(MOSAIC_EDU_IOC_MAGIC, 0x84, struct mosaic_edu_export)
 
 #define MOSAIC_EDU_ALLOC_SIZE_VER0	56
 #define MOSAIC_EDU_DMA_SIZE_VER0	80

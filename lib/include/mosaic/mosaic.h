@@ -188,24 +188,6 @@ struct mosaic_buf_info {
 	uint64_t pmd_mapped;
 };
 
-/**
- * struct mosaic_buf_refs - page references over a range (MOSAIC_IOC_REFS)
- * @struct_size: sizeof(struct mosaic_buf_refs), set by the caller
- * @refcount_min: smallest page_count() over the range
- * @refcount_max: largest page_count() over the range
- * @mapcount_min: smallest page_mapcount() over the range
- * @mapcount_max: largest page_mapcount() over the range
- * @unexplained_refs: references the refcount rule does not explain
- */
-struct mosaic_buf_refs {
-	size_t struct_size;
-	uint32_t refcount_min;
-	uint32_t refcount_max;
-	int32_t mapcount_min;
-	int32_t mapcount_max;
-	int64_t unexplained_refs;
-};
-
 MOSAIC_API int mosaic_buf_alloc(struct mosaic_dev *dev,
 				const struct mosaic_buf_params *params,
 				struct mosaic_buf **bufp);
@@ -228,15 +210,18 @@ MOSAIC_API int mosaic_buf_map(struct mosaic_buf *buf, uint64_t offset,
 			      size_t length, void **addr);
 MOSAIC_API int mosaic_buf_unmap(void *addr, size_t length);
 
-/* The kernel writes / checks mosaic_pattern_word() through its own view. */
+/*
+ * Write / check mosaic_pattern_word() over [offset, offset + length)
+ * (multiples of 8, inside the buffer) through a mapping of their own:
+ * a quick way to see that a range is memory both sides agree on, e.g.
+ * after a device wrote the pattern. -EACCES fills a read-only buffer.
+ */
 MOSAIC_API int mosaic_buf_fill(struct mosaic_buf *buf, uint64_t offset,
 			       uint64_t length, uint64_t seed);
 MOSAIC_API int mosaic_buf_verify(struct mosaic_buf *buf, uint64_t offset,
 				 uint64_t length, uint64_t seed,
 				 uint64_t *mismatches,
 				 uint64_t *first_mismatch);
-MOSAIC_API int mosaic_buf_refs(struct mosaic_buf *buf, uint64_t offset,
-			       uint64_t length, struct mosaic_buf_refs *refs);
 
 /*
  * ---------------------------------------------------------------------------
