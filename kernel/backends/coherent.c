@@ -88,7 +88,7 @@ static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 	int ret;
 
 	co = kvzalloc(struct_size(co, chunk, nr_chunks),
-		      GFP_KERNEL | __GFP_NOWARN);
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!co)
 		return -ENOMEM;
 	buf->priv = co;

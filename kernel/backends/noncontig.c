@@ -104,7 +104,7 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 			      mosaic_noncontig_max_chunk(buf->dev));
 	nr_chunks = mosaic_nr_chunks(buf->size, buf->chunk_size);
 	nc = kvzalloc(struct_size(nc, chunk, nr_chunks),
-		      GFP_KERNEL | __GFP_NOWARN);
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!nc)
 		return -ENOMEM;
 	buf->priv = nc;
