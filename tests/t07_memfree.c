@@ -235,7 +235,7 @@ static int charge_read(const struct charge_req *r, struct charge_reading *rd)
 static void charge_case(const struct charge_req *r, const char *where)
 {
 	const char *name = mt_backend_name(r->backend);
-	struct charge_reading rd, best;
+	struct charge_reading rd, best = { 0 };
 	long long slack;
 	struct mosaic_stats base;
 	int ret, at, below;
