@@ -152,7 +152,7 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	if (ret)
 		return ERR_PTR(ret);
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL | __GFP_NOWARN);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);

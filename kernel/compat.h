@@ -127,6 +127,22 @@ static inline unsigned long mosaic_alloc_pages_bulk(gfp_t gfp,
 }
 
 /*
+ * The buffer pages' memcg charge (kernel/limits.c). Before 5.11
+ * (HAVE_PAGE_KMEMCG) a page charged with __GFP_ACCOUNT is marked with the
+ * PageKmemcg page type, which overlays the map count: vm_insert_page()
+ * refuses it and no strategy could map it. There the pages of a buffer
+ * are not charged to the memcg (its metadata still is), and
+ * RLIMIT_MEMLOCK and max_total_size bound them as on every kernel.
+ * Since 5.11 the charge is a flag of page->memcg_data and the page maps
+ * like any other.
+ */
+#ifdef HAVE_PAGE_KMEMCG
+#define MOSAIC_GFP_ACCOUNT_PAGES	0
+#else
+#define MOSAIC_GFP_ACCOUNT_PAGES	__GFP_ACCOUNT
+#endif
+
+/*
  * dma_alloc_noncontiguous() arrived in 5.15 ("dma-mapping: add a
  * dma_alloc_noncontiguous API").  Without it the noncontig backend is not
  * available: it fails with -EOPNOTSUPP, and mosaicctl features says so.

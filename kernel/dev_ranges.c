@@ -25,7 +25,7 @@ static int mosaic_buf_grow_dev_ranges(struct mosaic_buf *buf)
 	struct mosaic_dev_range *ranges;
 
 	ranges = kvmalloc_array(max, sizeof(*ranges),
-				GFP_KERNEL | __GFP_NOWARN);
+				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ranges)
 		return -ENOMEM;
 	if (buf->nr_dev_ranges)

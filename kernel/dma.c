@@ -64,10 +64,10 @@ struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
 	for (pos = offset; mosaic_buf_piece(buf, pos, end, &p); pos += p.length)
 		nents += mosaic_piece_nents(p.length, max_seg);
 
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL | __GFP_NOWARN);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, nents, GFP_KERNEL | __GFP_NOWARN);
+	ret = sg_alloc_table(sgt, nents, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (ret) {
 		kfree(sgt);
 		return ERR_PTR(ret);

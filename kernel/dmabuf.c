@@ -79,7 +79,7 @@ static struct sg_table *mosaic_export_map(struct dma_buf_attachment *attach,
 	/* A read-only export lets a device read, never write. */
 	if (exp->read_only && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
-	m = kzalloc(sizeof(*m), GFP_KERNEL | __GFP_NOWARN);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	idx = srcu_read_lock(&mosaic_revoke_srcu);
@@ -283,7 +283,7 @@ struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 	    !pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))
 		return ERR_PTR(-EOPNOTSUPP);
 
-	exp = kzalloc(sizeof(*exp), GFP_KERNEL | __GFP_NOWARN);
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!exp)
 		return ERR_PTR(-ENOMEM);
 	idx = srcu_read_lock(&mosaic_revoke_srcu);

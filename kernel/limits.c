@@ -17,12 +17,41 @@
  *   and BPF. Above it an allocation fails with -ENOMEM. CAP_IPC_LOCK
  *   exempts a caller, as it exempts mlock().
  *
- * Why RLIMIT_MEMLOCK and not memcg (__GFP_ACCOUNT): buffer memory is
- * pinned, unswappable and often not even page-allocator memory (coherent
- * and CMA chunks come from the DMA layer, which has no gfp accounting for
- * them), so memcg could charge only some backends; RLIMIT_MEMLOCK counts
- * every backend the same, at one place, and is what administrators
- * already use to bound pinned memory.
+ * Every RAM backend is charged the memory it allocates, which is the
+ * buffer's size: the coherent and noncontig backends cut a buffer into
+ * power-of-two chunks (backends/orders.h, mosaic_chunk_len()), because
+ * without an IOMMU the DMA layer allocates a chunk as one block of
+ * get_order(size) pages and a chunk of any other size would pin more than
+ * it is charged. The other backends allocate exact page counts (CMA too:
+ * cma_alloc() takes the page count). Page arrays and segment tables are
+ * metadata, charged to the memcg below; vmalloc's own page array and page
+ * tables are the kernel's and charged nowhere.
+ *
+ * A third limit is the memory cgroup's (memcg), which RLIMIT_MEMLOCK does
+ * not replace nor is replaced by: the allocating task's memcg is charged
+ * with __GFP_ACCOUNT, as io_uring charges its rings,
+ *
+ * - for the pages of the page-allocator backends (pages, compound, split,
+ *   streaming, vmalloc). Above memory.max the allocation fails with
+ *   -ENOMEM (__GFP_RETRY_MAYFAIL) or the memcg's OOM killer acts, as the
+ *   kernel decides. The charge stays with the pages, whoever frees them.
+ *   Not before 5.11 (compat.h, MOSAIC_GFP_ACCOUNT_PAGES): a charged page
+ *   was marked with a page type that overlays the map count, and
+ *   vm_insert_page() refuses such pages.
+ * - for every per-buffer allocation (the buffer, its page array, segment
+ *   table, device ranges, scatterlists, chunk arrays), on every backend.
+ *
+ * The pages of the DMA layer's backends (coherent, noncontig, cma) are
+ * not charged to the memcg. The DMA API documents no gfp accounting, and
+ * the kernel's sources (5.10 to 7.2) show why it cannot be relied on:
+ * dma-direct asks CMA first for anything larger than a page
+ * (dma_alloc_contiguous()), and cma_alloc() takes no gfp at all; per-device
+ * coherent pools and swiotlb's restricted pools ignore it too; only the
+ * page allocator fallbacks of dma-direct and dma-iommu would pass
+ * __GFP_ACCOUNT on, by accident rather than by contract. A buffer would
+ * be charged for some chunks and not others, depending on where the DMA
+ * layer found memory. RLIMIT_MEMLOCK and max_total_size bound those
+ * backends as every other.
  *
  * The charge is taken before the backend allocates and given back when
  * the buffer is freed, which may be long after the allocating process

@@ -24,7 +24,7 @@
 int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs)
 {
 	buf->segs = kvcalloc(max_segs, sizeof(*buf->segs),
-			     GFP_KERNEL | __GFP_NOWARN);
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->segs)
 		return -ENOMEM;
 	buf->max_segs = max_segs;
@@ -46,7 +46,7 @@ void mosaic_buf_trim_segs(struct mosaic_buf *buf)
 	if (!buf->segs || buf->nr_segs == buf->max_segs)
 		return;
 	segs = kvmalloc_array(buf->nr_segs, sizeof(*segs),
-			      GFP_KERNEL | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!segs)
 		return;
 	memcpy(segs, buf->segs, buf->nr_segs * sizeof(*segs));

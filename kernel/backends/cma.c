@@ -54,11 +54,11 @@ static int mosaic_cma_alloc(struct mosaic_buf *buf)
 	if (buf->nr_pages < 2)
 		return -EINVAL;
 
-	cma = kzalloc(sizeof(*cma), GFP_KERNEL | __GFP_NOWARN);
+	cma = kzalloc(sizeof(*cma), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!cma)
 		return -ENOMEM;
 	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
-			      GFP_KERNEL | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->pages) {
 		ret = -ENOMEM;
 		goto err_free_cma;

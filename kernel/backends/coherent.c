@@ -11,6 +11,10 @@
  * Either way the segment table records each physically contiguous run of
  * each chunk by PFN, and only the PFN strategies map it: one VMA, each run
  * inserted at its own offset, with no per-chunk sub-VMA to get wrong.
+ *
+ * Every chunk is a power of two (mosaic_chunk_len()): the DMA layer
+ * without an IOMMU rounds a chunk up to one, and the buffer is charged
+ * for its size, so any other chunk would pin more than it is charged.
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
@@ -19,6 +23,7 @@
 #include <linux/vmalloc.h>
 
 #include "../mosaic_internal.h"
+#include "orders.h"
 
 struct mosaic_coherent_chunk {
 	void *vaddr;
@@ -77,13 +82,13 @@ static void mosaic_coherent_free(struct mosaic_buf *buf)
 
 static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 {
-	unsigned long nr_chunks = DIV_ROUND_UP(buf->size, buf->chunk_size);
+	unsigned long nr_chunks = mosaic_nr_chunks(buf->size, buf->chunk_size);
 	struct mosaic_coherent *co;
 	size_t left = buf->size;
 	int ret;
 
 	co = kvzalloc(struct_size(co, chunk, nr_chunks),
-		      GFP_KERNEL | __GFP_NOWARN);
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!co)
 		return -ENOMEM;
 	buf->priv = co;
@@ -98,7 +103,7 @@ static int mosaic_coherent_alloc(struct mosaic_buf *buf)
 			ret = -EINTR;
 			goto err_free;
 		}
-		c->size = min(left, buf->chunk_size);
+		c->size = mosaic_chunk_len(left, buf->chunk_size);
 		/* dma_alloc_coherent() returns zeroed memory. */
 		c->vaddr = dma_alloc_coherent(buf->dev, c->size, &c->dma,
 					      GFP_KERNEL | __GFP_NOWARN);

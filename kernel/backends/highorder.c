@@ -24,7 +24,9 @@
 
 static struct page *mosaic_alloc_block(unsigned int order, bool split)
 {
-	gfp_t gfp = GFP_USER | __GFP_ZERO | __GFP_NOWARN;
+	/* Charged to the caller's memcg (kernel/limits.c). */
+	gfp_t gfp = GFP_USER | __GFP_ZERO | __GFP_NOWARN |
+		    MOSAIC_GFP_ACCOUNT_PAGES;
 
 	/*
 	 * A high order that fails must fail fast, so the next order down can
@@ -54,7 +56,7 @@ int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split)
 	int ret;
 
 	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
-			      GFP_KERNEL | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->pages)
 		return -ENOMEM;
 	ret = mosaic_buf_reserve_segs(buf, buf->nr_pages);

@@ -6,7 +6,9 @@
  * physically contiguous, non-compound block without one, which caps a
  * single call at the page allocator's largest order. So the buffer is a
  * series of chunks of &mosaic_buf.chunk_size bytes (default: that largest
- * order), each its own dma_alloc_noncontiguous() call. The pages are the
+ * order), each its own dma_alloc_noncontiguous() call, and the remainder
+ * in power-of-two chunks, which the DMA layer does not round up
+ * (mosaic_chunk_len()). The pages are the
  * DMA layer's, so only the PFN strategies map them. Each CPU scatterlist
  * entry is physically contiguous and becomes one segment.
  */
@@ -19,6 +21,7 @@
 
 #include "../compat.h"
 #include "../mosaic_internal.h"
+#include "orders.h"
 
 struct mosaic_noncontig_chunk {
 	struct sg_table *sgt;
@@ -99,9 +102,9 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 		return -EOPNOTSUPP;
 	buf->chunk_size = min(buf->chunk_size,
 			      mosaic_noncontig_max_chunk(buf->dev));
-	nr_chunks = DIV_ROUND_UP(buf->size, buf->chunk_size);
+	nr_chunks = mosaic_nr_chunks(buf->size, buf->chunk_size);
 	nc = kvzalloc(struct_size(nc, chunk, nr_chunks),
-		      GFP_KERNEL | __GFP_NOWARN);
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!nc)
 		return -ENOMEM;
 	buf->priv = nc;
@@ -116,7 +119,7 @@ static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 			ret = -EINTR;
 			goto err_free;
 		}
-		c->size = min(left, buf->chunk_size);
+		c->size = mosaic_chunk_len(left, buf->chunk_size);
 		c->sgt = mosaic_dma_alloc_noncontiguous(buf->dev, c->size,
 							DMA_BIDIRECTIONAL,
 							GFP_KERNEL | __GFP_NOWARN);

@@ -27,10 +27,16 @@
  * USER, not HIGHUSER: the kernel reaches every segment through its linear
  * address. RETRY_MAYFAIL: a request too big for the machine fails with
  * ENOMEM instead of waking the OOM killer. NOWARN: that failure is the
- * caller's answer, not a kernel problem.
+ * caller's answer, not a kernel problem, and in a memory cgroup at its
+ * limit RETRY_MAYFAIL makes the charge fail the same way rather than call
+ * the cgroup's OOM killer. ACCOUNT: the pages are charged to the caller's
+ * memory cgroup (kernel/limits.c); the bulk allocator then hands out one
+ * page per call (it does not charge, 5.13 to 7.2), which the loop below
+ * takes in its stride.
  */
 #define MOSAIC_PAGES_GFP \
-	(GFP_USER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+	(GFP_USER | __GFP_ZERO | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | \
+	 MOSAIC_GFP_ACCOUNT_PAGES)
 
 static void mosaic_pages_release(struct mosaic_buf *buf, struct page **pages,
 				 unsigned long nr)
@@ -56,7 +62,7 @@ static int mosaic_pages_alloc(struct mosaic_buf *buf)
 
 	/* Zeroed: the bulk allocator only fills NULL slots. */
 	pages = kvcalloc(buf->nr_pages, sizeof(*pages),
-			 GFP_KERNEL | __GFP_NOWARN);
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pages)
 		return -ENOMEM;
 

@@ -10,12 +10,14 @@
  *
  * __GFP_NOWARN: a buffer too big for the machine is the caller's ENOMEM,
  * not a kernel problem; without it vmalloc logs "vmalloc error" with a
- * stack trace for every failed request.
+ * stack trace for every failed request. The pages are charged to the
+ * caller's memory cgroup (kernel/limits.c).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "../compat.h"
 #include "../mosaic_internal.h"
 
 static void mosaic_vmalloc_free(struct mosaic_buf *buf)
@@ -33,10 +35,11 @@ static int mosaic_vmalloc_alloc(struct mosaic_buf *buf)
 	void *vaddr;
 
 	buf->pages = kvcalloc(buf->nr_pages, sizeof(*buf->pages),
-			      GFP_KERNEL | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf->pages)
 		return -ENOMEM;
-	vaddr = __vmalloc(buf->size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	vaddr = __vmalloc(buf->size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+			  MOSAIC_GFP_ACCOUNT_PAGES);
 	if (!vaddr) {
 		kvfree(buf->pages);
 		buf->pages = NULL;

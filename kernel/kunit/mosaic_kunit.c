@@ -240,6 +240,31 @@ static void order_fallback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mosaic_next_order(0, 0), -1);
 }
 
+/* Chunks are powers of two: 6 MiB + 4 KiB in 4 MiB chunks is 4M, 2M, 4K. */
+static void chunk_sizes(struct kunit *test)
+{
+	size_t left = SZ_4M + SZ_2M + PAGE_SIZE;
+	unsigned long n = 0;
+
+	KUNIT_EXPECT_EQ(test, mosaic_nr_chunks(left, SZ_4M), 3UL);
+	KUNIT_EXPECT_EQ(test, mosaic_chunk_len(left, SZ_4M), (size_t)SZ_4M);
+	KUNIT_EXPECT_EQ(test, mosaic_chunk_len(SZ_2M + PAGE_SIZE, SZ_4M),
+			(size_t)SZ_2M);
+	KUNIT_EXPECT_EQ(test, mosaic_chunk_len(PAGE_SIZE, SZ_4M), PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mosaic_nr_chunks(SZ_8M, SZ_4M), 2UL);
+	/* One page short of a chunk: a chunk per bit of the page count. */
+	KUNIT_EXPECT_EQ(test, mosaic_nr_chunks(SZ_1M - PAGE_SIZE, SZ_1M),
+			(unsigned long)ilog2(SZ_1M / PAGE_SIZE));
+	while (left) {
+		size_t len = mosaic_chunk_len(left, SZ_4M);
+
+		KUNIT_EXPECT_TRUE(test, is_power_of_2(len));
+		left -= len;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 3UL);
+}
+
 /* Collect the pieces of [off, off + len) as the sync code walks them. */
 static unsigned int pieces(const struct mosaic_buf *buf, u64 off, u64 len,
 			   struct mosaic_piece *out, unsigned int max)
@@ -304,6 +329,7 @@ static struct kunit_case mosaic_segment_cases[] = {
 	KUNIT_CASE(dev_ranges_from_sgt),
 	KUNIT_CASE(dev_ranges_grow),
 	KUNIT_CASE(order_fallback),
+	KUNIT_CASE(chunk_sizes),
 	KUNIT_CASE(range_split),
 	{}
 };

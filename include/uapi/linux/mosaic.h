@@ -28,12 +28,14 @@
  *   ``close(buffer_fd)``, in children after ``fork()``, and across partial
  *   ``munmap()``. The memory is freed when the last fd and the last mapping
  *   are gone. While any buffer exists the module cannot be unloaded.
- * - Buffers count against two limits (see docs/security.md): the bytes
+ * - Buffers count against three limits (see docs/security.md): the bytes
  *   all buffers hold together may not pass the module's ``max_total_size``
  *   parameter (%EAGAIN), and a caller without ``CAP_IPC_LOCK`` is charged
  *   for every page against its user's ``RLIMIT_MEMLOCK``, as io_uring
- *   and mlock() are (%ENOMEM). The charge is given back when the buffer
- *   is freed, even if the allocating process is long gone.
+ *   and mlock() are (%ENOMEM), and the allocating task's memory cgroup is
+ *   charged for the pages of the page-allocator backends and for every
+ *   buffer's metadata (%ENOMEM at memory.max). The charge is given back
+ *   when the buffer is freed, even if the allocating process is long gone.
  * - Every buffer starts zeroed: no byte of earlier users of the memory
  *   is ever visible.
  *
