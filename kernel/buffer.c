@@ -11,7 +11,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
-#include <linux/dma-map-ops.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -436,14 +435,19 @@ static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
 			    mosaic_buf_vm_kind(buf));
 	/*
 	 * Device memory is mapped with the caching mode it was asked for.
-	 * Only x86-style coherent DMA may map coherent chunks cached.
+	 * Memory from the DMA layer (coherent, noncontig, cma) is mapped as
+	 * the DMA layer's own mmap would: uncached for a non-coherent
+	 * device, decrypted where the DMA layer decrypted it (a confidential
+	 * guest). Page-backed memory is the buffer's own, ordinary encrypted
+	 * RAM, mapped as it is: the device may see a bounce buffer, which is
+	 * never mapped to user space.
 	 */
 	if (buf->backend->vm_page_prot)
 		vma->vm_page_prot = buf->backend->vm_page_prot(buf,
 							       vma->vm_page_prot);
-	else if (buf->dev && !buf->backend->page_backed &&
-		 !dev_is_dma_coherent(buf->dev))
-		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
+	else if (buf->backend->maps_for_device)
+		vma->vm_page_prot = mosaic_dma_pgprot(buf->dev,
+						      vma->vm_page_prot);
 	vma->vm_ops = buf->strategy->map_pages ? &mosaic_vm_ops_fault_around :
 		      buf->strategy->huge_fault ? &mosaic_vm_ops_huge :
 						  &mosaic_vm_ops;

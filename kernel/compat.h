@@ -17,6 +17,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/gfp.h>
+#include <linux/mem_encrypt.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -24,6 +25,13 @@
 #include <linux/pci.h>
 
 #include <compat-probes.h>
+
+#ifdef HAVE_CC_PLATFORM_HAS
+#include <linux/cc_platform.h>
+#endif
+#ifdef HAVE_USE_DMA_IOMMU
+#include <linux/iommu-dma.h>
+#endif
 
 /*
  * vm_flags became read-only in 6.3 (commit bc292ab00f6c, "mm: introduce
@@ -486,5 +494,44 @@ static inline int mosaic_entire_mapcount(struct page *head)
 	return compound_mapcount(head);
 #endif
 }
+
+/*
+ * dma-iommu serves a device through use_dma_iommu() since 6.12
+ * (HAVE_USE_DMA_IOMMU), and through its get_dma_ops() before.
+ */
+static inline bool mosaic_use_dma_iommu(struct device *dev)
+{
+#ifdef HAVE_USE_DMA_IOMMU
+	return use_dma_iommu(dev);
+#else
+	return false;
+#endif
+}
+
+#ifdef CONFIG_X86
+/*
+ * What x86's force_dma_unencrypted() asks, through what modules may call:
+ * cc_platform_has() (HAVE_CC_PLATFORM_HAS) where it exists; before, the
+ * same questions were sev_active() and sme_active(), and sme_active(),
+ * which is not exported, was sme_me_mask && !sev_active().
+ */
+static inline bool mosaic_cc_guest_mem_encrypt(void)
+{
+#ifdef HAVE_CC_PLATFORM_HAS
+	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+#else
+	return sev_active();
+#endif
+}
+
+static inline bool mosaic_cc_host_mem_encrypt(void)
+{
+#ifdef HAVE_CC_PLATFORM_HAS
+	return cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT);
+#else
+	return sme_me_mask && !sev_active();
+#endif
+}
+#endif /* CONFIG_X86 */
 
 #endif /* _MOSAIC_COMPAT_H */

@@ -9,13 +9,88 @@
  * way the device ranges (dev_ranges.c) record what the device sees, and
  * syncs and address lookups go by them, never by the segments alone.
  */
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/mosaic.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "mosaic_internal.h"
 #include "planted.h"
+
+/*
+ * Whether the DMA layer handed out @dev's coherent, noncontig and cma
+ * memory decrypted (shared with the hypervisor, or with a device that
+ * cannot address encrypted memory).
+ *
+ * dma-direct decrypts exactly when force_dma_unencrypted(dev) holds:
+ * dma_direct_alloc() and dma_direct_alloc_pages() (behind
+ * dma_alloc_pages() and, without an IOMMU, dma_alloc_noncontiguous())
+ * call set_memory_decrypted() on the pages, and dma_direct_mmap() then
+ * maps them with pgprot_decrypted(). dma-iommu and the other dma_map_ops
+ * allocate ordinary pages and never decrypt them.
+ *
+ * force_dma_unencrypted() is not exported, so its rule is repeated here:
+ *  - x86: every SEV or TDX guest (CC_ATTR_GUEST_MEM_ENCRYPT); on an SME
+ *    host (CC_ATTR_HOST_MEM_ENCRYPT), a device whose coherent mask (or bus
+ *    limit) cannot reach the encryption bit, sme_me_mask.
+ *  - arm64: a realm (is_realm_world()); the function is inline there, so
+ *    it is called, and is the generic "false" on kernels without realms.
+ *  - elsewhere pgprot_decrypted() changes nothing, so the answer is false.
+ *
+ * Like dma_direct_mmap(), this asks at mmap time, not at allocation: a
+ * driver that changes the coherent mask of a device with live buffers
+ * could make the two differ. A device whose dma_map_ops bypass
+ * themselves (CONFIG_DMA_OPS_BYPASS) counts as not direct; only powerpc
+ * has those, where the answer does not matter.
+ */
+static bool mosaic_dma_decrypted(struct device *dev)
+{
+	if (mosaic_use_dma_iommu(dev) || get_dma_ops(dev))
+		return false;
+#if defined(CONFIG_X86) && defined(CONFIG_ARCH_HAS_FORCE_DMA_UNENCRYPTED)
+	if (mosaic_cc_guest_mem_encrypt())
+		return true;
+	if (mosaic_cc_host_mem_encrypt()) {
+		u64 enc_mask = DMA_BIT_MASK(__ffs64(sme_me_mask));
+		u64 dev_mask = min_not_zero(dev->coherent_dma_mask,
+					    dev->bus_dma_limit);
+
+		return dev_mask <= enc_mask;
+	}
+	return false;
+#elif defined(CONFIG_ARM64)
+	return force_dma_unencrypted(dev);
+#else
+	return false;
+#endif
+}
+
+/**
+ * mosaic_dma_pgprot() - protection of a user mapping of DMA-layer memory
+ * @dev: the device the memory was allocated for
+ * @prot: the VMA's protection
+ *
+ * For the memory of dma_alloc_coherent(), dma_alloc_noncontiguous() and
+ * dma_alloc_pages(): what dma_direct_mmap() and iommu_dma_mmap() give
+ * (dma_pgprot(), which only changes the caching of a non-coherent
+ * device's memory, and pgprot_decrypted() for memory the DMA layer
+ * decrypted, mosaic_dma_decrypted()). The kernel's dma_mmap_pages() and,
+ * without an IOMMU, dma_mmap_noncontiguous() leave out the decryption;
+ * mosaic does not, since the pages are decrypted all the same.
+ *
+ * Return: the protection to map with.
+ */
+pgprot_t mosaic_dma_pgprot(struct device *dev, pgprot_t prot)
+{
+	if (!dev_is_dma_coherent(dev))
+		prot = pgprot_dmacoherent(prot);
+	if (mosaic_dma_decrypted(dev))
+		prot = pgprot_decrypted(prot);
+	return prot;
+}
 
 /* How many entries of at most @max_seg bytes a piece splits into. */
 static unsigned int mosaic_piece_nents(u64 length, u64 max_seg)

@@ -349,6 +349,7 @@ void mosaic_revoke_release(struct mosaic_buf *buf);
 void mosaic_revoke_note_mm(struct mosaic_buf *buf, struct mm_struct *mm);
 
 /* dma.c */
+pgprot_t mosaic_dma_pgprot(struct device *dev, pgprot_t prot);
 struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
 				      u64 offset, u64 length,
 				      struct device *dev);
