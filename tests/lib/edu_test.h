@@ -151,6 +151,14 @@ static inline int edu_load(char *what, size_t size)
 	return r < 0 && errno != EEXIST ? -errno : 0;
 }
 
+/* delete_module(mosaic_edu), without waiting: 0 or -errno. */
+static inline int edu_unload(void)
+{
+	long r = syscall(SYS_delete_module, "mosaic_edu", O_NONBLOCK);
+
+	return r < 0 ? -errno : 0;
+}
+
 /*
  * open(/dev/mosaic-edu), loading the driver first if need be; devtmpfs
  * creates the node asynchronously, so wait for it a little. fd or -errno.
