@@ -331,19 +331,33 @@ static void check_ledger_after_removal(void)
 	       ULL(bufs), ULL(maps), ULL(pages));
 }
 
-static void test_sysfs_remove(void)
+/* sysfs remove of the device, @with (what is live) for the point. */
+static void remove_device(const char *with)
 {
 	char path[128];
 	int ret;
 
-	for (size_t i = 0; i < NR_OBJS; i++)
-		setup_obj(&objs[i]);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
 		 setup.pci);
 	ret = mt_write_file(path, "1");
 	tap_ok(ret == 0 && wait_device(false, 20),
-	       "sysfs remove of %s with every buffer live (%s)", setup.pci,
+	       "sysfs remove of %s with %s (%s)", setup.pci, with,
 	       mt_errname(ret));
+}
+
+static void rescan_device(void)
+{
+	int ret = mt_write_file("/sys/bus/pci/rescan", "1");
+
+	tap_ok(ret == 0 && wait_device(true, 20), "PCI rescan finds %s again (%s)",
+	       setup.pci, mt_errname(ret));
+}
+
+static void test_sysfs_remove(void)
+{
+	for (size_t i = 0; i < NR_OBJS; i++)
+		setup_obj(&objs[i]);
+	remove_device("every buffer live");
 	for (size_t i = 0; i < NR_OBJS; i++)
 		check_obj(&objs[i]);
 	check_ledger_after_removal();
@@ -351,9 +365,7 @@ static void test_sysfs_remove(void)
 		close_obj(&objs[i]);
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
 	       "everything closed: the ledger is back where it started");
-	ret = mt_write_file("/sys/bus/pci/rescan", "1");
-	tap_ok(ret == 0 && wait_device(true, 20), "PCI rescan finds %s again (%s)",
-	       setup.pci, mt_errname(ret));
+	rescan_device();
 	check_back("a rescan");
 }
 
@@ -432,7 +444,6 @@ static void test_mmio_removal(void)
 {
 	struct obj *o = &mmio_obj;
 	uint64_t bar, len;
-	char path[128];
 	int ret;
 
 	if (edu >= 0)
@@ -445,21 +456,14 @@ static void test_mmio_removal(void)
 	ret = mt_pci_bar(setup.pci, 0, &bar, &len);
 	tap_ok(ret == 0 && mt_iomem_held_by(bar, len, "mosaic"),
 	       "%s: mosaic holds the BAR's region (/proc/iomem)", o->what);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove",
-		 setup.pci);
-	ret = mt_write_file(path, "1");
-	tap_ok(ret == 0 && wait_device(false, 20),
-	       "sysfs remove of %s with the BAR mapped (%s)", setup.pci,
-	       mt_errname(ret));
+	remove_device("the BAR mapped");
 	check_obj(o);
 	tap_ok(!o->live || mt_ledger_is(dev, &base, 1, 0, 1),
 	       "after removal, fd and mapping still open: 1 buffer, 1 mapping, nothing held");
 	close_obj(o);
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
 	       "everything closed: the ledger is back where it started");
-	ret = mt_write_file("/sys/bus/pci/rescan", "1");
-	tap_ok(ret == 0 && wait_device(true, 20), "PCI rescan finds %s again (%s)",
-	       setup.pci, mt_errname(ret));
+	rescan_device();
 	check_back("a rescan with the BAR given back");
 }
 

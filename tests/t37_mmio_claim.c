@@ -31,7 +31,6 @@
 #include "mosaic_test.h"
 #include "tap.h"
 
-#define EDU_ID		0x010000edU	/* BAR 0 offset 0: version 1.0, "ed" */
 
 static int dev;
 static char pci[64];
@@ -141,8 +140,7 @@ int main(void)
 {
 	struct stat st;
 
-	if (mt_find_pci(EDU_VENDOR, EDU_DEVICE, pci, sizeof(pci)) < 0 ||
-	    mt_pci_bar(pci, 0, &bar_start, &bar_len) < 0 || !bar_len) {
+	if (edu_find_bar0(pci, sizeof(pci), &bar_start, &bar_len) < 0) {
 		printf("1..0 # SKIP no edu device (QEMU: -device edu)\n");
 		return 77;
 	}

@@ -35,7 +35,6 @@
 #include "tap.h"
 
 #define LOCKDOWN	"/sys/kernel/security/lockdown"
-#define EDU_ID		0x010000edU	/* BAR 0 offset 0: version 1.0, "ed" */
 
 static int dev;
 static char pci[64];
@@ -82,8 +81,7 @@ int main(void)
 		printf("1..0 # SKIP locking down cannot be undone: only in make check's lockdown pass (MOSAIC_LOCKDOWN_TEST=1)\n");
 		return 77;
 	}
-	if (mt_find_pci(EDU_VENDOR, EDU_DEVICE, pci, sizeof(pci)) < 0 ||
-	    mt_pci_bar(pci, 0, &bar_start, &bar_len) < 0 || !bar_len) {
+	if (edu_find_bar0(pci, sizeof(pci), &bar_start, &bar_len) < 0) {
 		printf("1..0 # SKIP no edu device (QEMU: -device edu)\n");
 		return 77;
 	}
