@@ -126,7 +126,7 @@ static void test_uncached(void)
 		close(ret);
 	tap_ok(ret == -EBUSY && mt_ledger_is(dev, &base, 1, 0, p != MAP_FAILED),
 	       "a second ALLOC of the same BAR: EBUSY, the region is held (%s)",
-	       mt_errname(ret));
+	       mt_errname(ret < 0 ? ret : 0));
 
 	ret = mt_fill(bfd, 0, MT_PAGE, 1);
 	tap_ok(ret == -EOPNOTSUPP, "FILL: EOPNOTSUPP, the kernel does not touch the BAR (%s)",

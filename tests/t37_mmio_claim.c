@@ -71,7 +71,7 @@ static void test_claimed_by_driver(void)
 		       mt_iomem_held_by(bar_start, bar_len, "mosaic_edu"),
 		       "ALLOC mmio of BAR 0 the driver holds, %s: EBUSY, nothing left behind, the driver still holds it (%s)",
 		       caches[i] == MOSAIC_CACHE_WC ? "write-combining" : "uncached",
-		       mt_errname(fd));
+		       mt_errname(fd < 0 ? fd : 0));
 	}
 	if (edu >= 0)
 		close(edu);
@@ -103,7 +103,7 @@ static void test_driver_probe(void)
 	if (fd2 >= 0)
 		close(fd2);
 	tap_ok(fd2 == -EBUSY, "a second ALLOC of the BAR while mosaic holds it: EBUSY (%s)",
-	       mt_errname(fd2));
+	       mt_errname(fd2 < 0 ? fd2 : 0));
 
 	kmsg = mt_kmsg_open();
 	ret = edu_load(ko, sizeof(ko));
@@ -111,7 +111,7 @@ static void test_driver_probe(void)
 	       mt_kmsg_find(kmsg, "failed with error -16") &&
 	       mt_iomem_held_by(bar_start, bar_len, "mosaic"),
 	       "with BAR 0 mapped, mosaic_edu loads but its probe fails: no driver link, the log says error -16 (EBUSY), mosaic keeps the region (%s)",
-	       mt_errname(ret));
+	       mt_errname(ret < 0 ? ret : 0));
 	/*
 	 * The write itself succeeds: the driver core keeps a probe's error
 	 * to itself (really_probe() and __device_attach_driver()).

@@ -140,7 +140,7 @@ int main(void)
 	       mt_ledger_is(dev, &base, 0, 0, 0) &&
 	       !mt_iomem_held_by(bar_start, bar_len, "mosaic"),
 	       "locked down: a new ALLOC mmio of the free BAR is EPERM, the log names lockdown's direct PCI access, nothing is left behind (%s)",
-	       mt_errname(fd));
+	       mt_errname(fd < 0 ? fd : 0));
 	if (kmsg >= 0)
 		close(kmsg);
 	fd = mt_alloc(dev, 16 * MT_PAGE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
