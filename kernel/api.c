@@ -24,6 +24,12 @@
  * exported from it pins @owner, so the driver cannot be unloaded while
  * one lives; its own files and mappings pin it through their fops.
  *
+ * mmio maps a BAR of the caller's own device as it is: the driver has
+ * enabled the device and holds the BAR's region (pci_request_regions()),
+ * and decides what user space may touch; mosaic neither enables the
+ * device nor claims the region for it. This is the way to share a BAR a
+ * driver holds: /dev/mosaic refuses it (-EBUSY).
+ *
  * Return: a buffer holding one reference for the caller, or an ERR_PTR:
  * -EINVAL (bad params, a strategy that cannot map the backend, a device
  * backend without @dev), -EFBIG (above max_buffer_size), -EOPNOTSUPP
@@ -44,7 +50,7 @@ struct mosaic_buf *__mosaic_buf_alloc(struct device *dev,
 	};
 	struct mosaic_buf *buf;
 
-	buf = mosaic_buf_create(&req, get_device(dev));
+	buf = mosaic_buf_create(&req, get_device(dev), MOSAIC_FOR_DRIVER);
 	if (IS_ERR(buf)) {
 		put_device(dev);
 		return buf;

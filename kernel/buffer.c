@@ -114,14 +114,17 @@ static int mosaic_buf_set_params(struct mosaic_buf *buf,
  * @req: a validated %MOSAIC_IOC_ALLOC request (flags and reserved are zero)
  * @dev: device for the device backends, with a reference the buffer takes
  *	over on success; NULL for the others
+ * @requester: user space or @dev's driver (what a BAR may be mapped for)
  *
  * Return: a buffer holding one reference, or an ERR_PTR: -EINVAL for a zero
  * size, an unknown backend or strategy, a strategy that cannot map the
  * backend's memory or a knob the backend does not take; -EFBIG above the
- * module's limit; -EOPNOTSUPP, -ENOMEM or -EINTR from the backend.
+ * module's limit; -EOPNOTSUPP, -ENOMEM or -EINTR from the backend; -EPERM
+ * or -EBUSY from mmio for a device user space named (backends/mmio.c).
  */
 struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
-				     struct device *dev)
+				     struct device *dev,
+				     enum mosaic_requester requester)
 {
 	const struct mosaic_backend_ops *backend;
 	const struct mosaic_map_ops *strategy;
@@ -162,6 +165,7 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 	buf->backend = backend;
 	buf->strategy = strategy;
 	buf->dev = dev;
+	buf->requester = requester;
 	atomic_long_set(&buf->nr_maps, 0);
 	buf->read_only = req->flags & MOSAIC_ALLOC_READ_ONLY;
 	mutex_init(&buf->lock);

@@ -115,7 +115,7 @@ static int mosaic_ioctl_alloc(struct mosaic_alloc __user *uarg)
 		return -EINVAL;
 	}
 
-	buf = mosaic_buf_create(&req, dev);
+	buf = mosaic_buf_create(&req, dev, MOSAIC_FOR_USER);
 	if (IS_ERR(buf)) {
 		put_device(dev);
 		return PTR_ERR(buf);

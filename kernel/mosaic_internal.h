@@ -128,6 +128,18 @@ struct mosaic_map_ops {
 };
 
 /**
+ * enum mosaic_requester - who asks mosaic_buf_create() for a buffer
+ * @MOSAIC_FOR_USER: user space, through %MOSAIC_IOC_ALLOC; a device it
+ *	names is not its own
+ * @MOSAIC_FOR_DRIVER: a driver, through the in-kernel API, for its own
+ *	device
+ */
+enum mosaic_requester {
+	MOSAIC_FOR_USER,
+	MOSAIC_FOR_DRIVER,
+};
+
+/**
  * struct mosaic_buf - one buffer: an ordered table of segments
  * @ref: one reference for the buffer fd, one per VMA, one per in-kernel
  *	user. The memory is freed when the last one goes.
@@ -144,6 +156,9 @@ struct mosaic_map_ops {
  * @dev: device the memory is allocated or mapped for, with a reference
  * @owner: the driver module that allocated it through the in-kernel API
  *	(its dma-bufs pin it), or NULL for /dev/mosaic's buffers
+ * @requester: who asked for it: user space through /dev/mosaic, or the
+ *	driver of @dev through the in-kernel API (backends/mmio.c maps a BAR
+ *	of a device user space named only as pci-sysfs would)
  * @sgt: the core's streaming DMA mapping of a page-backed buffer for @dev
  * @dev_ranges: what @dev sees, ordered by offset (dev_ranges.c); NULL
  *	when the buffer has no device addresses
@@ -188,6 +203,7 @@ struct mosaic_buf {
 	const struct mosaic_map_ops *strategy;
 	struct device *dev;
 	struct module *owner;
+	enum mosaic_requester requester;
 	struct sg_table *sgt;
 	struct mosaic_dev_range *dev_ranges;
 	unsigned long nr_dev_ranges;
@@ -322,7 +338,8 @@ extern const struct mosaic_map_ops mosaic_map_huge;
 bool mosaic_backend_needs_device(u32 backend);
 const char *mosaic_backend_name(u32 backend);
 struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
-				     struct device *dev);
+				     struct device *dev,
+				     enum mosaic_requester requester);
 int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
 int mosaic_buf_fs_init(void);
 void mosaic_buf_fs_exit(void);

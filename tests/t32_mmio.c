@@ -8,7 +8,10 @@
  * - an uncached remap-pfn buffer over the BAR: INFO and SEGMENTS show one
  *   segment at the BAR's physical address with no DMA address, the ledger
  *   counts the buffer but no pages, the mapping shows the host's bytes,
- *   and PAT holds the range as uncached-minus while it is mapped;
+ *   PAT holds the range as uncached-minus while it is mapped, and mosaic
+ *   holds the BAR's region while the buffer lives (/proc/iomem), so a
+ *   second buffer of the BAR is EBUSY (the device has no driver: a BAR
+ *   a driver holds is t37_mmio_claim);
  * - what needs a kernel address or struct page (FILL, VERIFY, REFS,
  *   EXPORT) is EOPNOTSUPP; page strategies, a too-small or missing BAR,
  *   a size past the BAR, an unknown caching mode, another backend's knob
@@ -39,41 +42,10 @@ static char pci[64];
 static uint64_t bar_start, bar_len;
 static struct mosaic_stats base;
 
-/* Start and length of BAR @bar from sysfs "resource". */
-static int bar_resource(int bar, uint64_t *start, uint64_t *len)
-{
-	char path[128], line[128];
-	uint64_t s, e, fl;
-	FILE *f;
-	int i = 0;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", pci);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f) && i++ < bar)
-		;
-	fclose(f);
-	if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &s, &e, &fl) != 3)
-		return -EINVAL;
-	*start = s;
-	*len = s || e ? e - s + 1 : 0;
-	return 0;
-}
-
 static int alloc_mmio(uint64_t size, uint32_t strategy, uint32_t bar,
 		      uint32_t cache, const char *device)
 {
-	struct mosaic_alloc a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	a.backend = MOSAIC_BACKEND_MMIO;
-	a.strategy = strategy;
-	a.bar = bar;
-	a.cache = cache;
-	a.device = (uintptr_t)device;
-	return mt_alloc_req(dev, &a);
+	return mt_alloc_mmio(dev, device, bar, size, strategy, cache);
 }
 
 /* The kernel tracks memory types (CONFIG_X86_PAT, which needs MTRR). */
@@ -146,6 +118,15 @@ static void test_uncached(void)
 	else
 		tap_skip("no " PAT_LIST ": this kernel has no PAT (CONFIG_X86_PAT)",
 			 "while mapped, PAT holds the BAR as uncached-minus");
+	tap_ok(mt_iomem_held_by(bar_start, bar_len, "mosaic"),
+	       "while the buffer lives, /proc/iomem shows mosaic holding the BAR's region");
+	ret = alloc_mmio(MT_PAGE, MOSAIC_STRATEGY_AUTO, IVSHMEM_BAR,
+			 MOSAIC_CACHE_UNCACHED, pci);
+	if (ret >= 0)
+		close(ret);
+	tap_ok(ret == -EBUSY && mt_ledger_is(dev, &base, 1, 0, p != MAP_FAILED),
+	       "a second ALLOC of the same BAR: EBUSY, the region is held (%s)",
+	       mt_errname(ret < 0 ? ret : 0));
 
 	ret = mt_fill(bfd, 0, MT_PAGE, 1);
 	tap_ok(ret == -EOPNOTSUPP, "FILL: EOPNOTSUPP, the kernel does not touch the BAR (%s)",
@@ -165,8 +146,9 @@ static void test_uncached(void)
 		munmap(p, bar_len);
 	close(bfd);
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0) &&
-	       !pat_has_range(bar_start, bar_len),
-	       "fd and mapping gone: ledger back at the start, PAT no longer holds the BAR");
+	       !pat_has_range(bar_start, bar_len) &&
+	       !mt_iomem_held_by(bar_start, bar_len, "mosaic"),
+	       "fd and mapping gone: ledger back at the start, neither PAT nor mosaic holds the BAR");
 }
 
 static void expect_alloc_einval(uint64_t size, uint32_t strategy,
@@ -192,7 +174,7 @@ static void test_refused(void)
 			    0, pci, "with insert-pages (no pages to insert)");
 	expect_alloc_einval(MT_PAGE, MOSAIC_STRATEGY_FAULT, IVSHMEM_BAR, 0, pci,
 			    "with the fault strategy");
-	if (bar_resource(0, &s0, &l0) == 0 && l0 < MT_PAGE)
+	if (mt_pci_bar(pci, 0, &s0, &l0) == 0 && l0 < MT_PAGE)
 		expect_alloc_einval(MT_PAGE, 0, 0, 0, pci,
 				    "of a page from BAR 0, a 256-byte register BAR");
 	else
@@ -280,7 +262,7 @@ static void test_write_combining(void)
 int main(void)
 {
 	if (mt_find_pci(IVSHMEM_VENDOR, IVSHMEM_DEVICE, pci, sizeof(pci)) < 0 ||
-	    bar_resource(IVSHMEM_BAR, &bar_start, &bar_len) < 0 || !bar_len) {
+	    mt_pci_bar(pci, IVSHMEM_BAR, &bar_start, &bar_len) < 0 || !bar_len) {
 		printf("1..0 # SKIP no ivshmem-plain device with a BAR %d (QEMU: -device ivshmem-plain,memdev=...)\n",
 		       IVSHMEM_BAR);
 		return 77;

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "edu_test.h"
@@ -30,13 +29,6 @@
 
 #define SIZE	(256 * 1024UL)
 #define SEED	0x5353
-
-static int unload_edu(void)
-{
-	long r = syscall(SYS_delete_module, "mosaic_edu", O_NONBLOCK);
-
-	return r < 0 ? -errno : 0;
-}
 
 /* Opening @path for writing must fail: the file must not exist. */
 static void expect_no_file(const char *path, const char *what)
@@ -73,7 +65,7 @@ static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
 		close(edu);
 	tap_ok(dfd >= 0, "an edu buffer exported as a dma-buf; buffer fd and device fd closed (%s)",
 	       dfd < 0 ? mt_errname(ret) : "exported");
-	ret = unload_edu();
+	ret = edu_unload();
 	tap_ok(ret == -EWOULDBLOCK || ret == -EBUSY,
 	       "delete_module(mosaic_edu) with the dma-buf fd open -> EWOULDBLOCK/EBUSY (got %s)",
 	       ret ? mt_errname(ret) : "UNLOADED");
@@ -81,7 +73,7 @@ static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
 		m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
 		close(dfd);
 	}
-	ret = unload_edu();
+	ret = edu_unload();
 	tap_ok(m != MAP_FAILED && (ret == -EWOULDBLOCK || ret == -EBUSY),
 	       "delete_module(mosaic_edu) with only a mapping of the dma-buf -> EWOULDBLOCK/EBUSY (got %s)",
 	       ret ? mt_errname(ret) : "UNLOADED");
@@ -89,7 +81,7 @@ static void test_dmabuf_pins(int dev, const struct mosaic_stats *base)
 		munmap(m, SIZE);
 	tap_ok(mt_ledger_is(dev, base, 0, 0, 0),
 	       "dma-buf and its mapping gone: the buffer is freed (ledger back)");
-	ret = unload_edu();
+	ret = edu_unload();
 	tap_ok(ret == 0, "delete_module(mosaic_edu) once the dma-buf is gone (%s)",
 	       ret ? mt_errname(ret) : "success");
 }
@@ -137,7 +129,7 @@ int main(void)
 	/* Only the mapping is left: the fds go. */
 	close(fd);
 	close(edu);
-	ret = unload_edu();
+	ret = edu_unload();
 	tap_ok(ret == -EWOULDBLOCK || ret == -EBUSY,
 	       "delete_module(mosaic_edu) with a live mapping -> EWOULDBLOCK/EBUSY (got %s)",
 	       ret ? mt_errname(ret) : "UNLOADED");
@@ -149,7 +141,7 @@ int main(void)
 
 	munmap(m, SIZE);
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "after munmap the buffer is freed (ledger back)");
-	ret = unload_edu();
+	ret = edu_unload();
 	tap_ok(ret == 0, "delete_module(mosaic_edu) after the last munmap (%s)",
 	       ret ? mt_errname(ret) : "success");
 	test_dmabuf_pins(dev, &base);

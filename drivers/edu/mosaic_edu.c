@@ -1018,9 +1018,17 @@ static int mosaic_edu_probe(struct pci_dev *pdev,
 	ret = pci_enable_device(pdev);
 	if (ret)
 		goto err_put;
+	/*
+	 * Ours alone while bound: a BAR mapped through /dev/mosaic's mmio
+	 * backend is held by "mosaic" and refused here, so user space and
+	 * the driver never both write the registers.
+	 */
 	ret = pci_request_region(pdev, 0, KBUILD_MODNAME);
-	if (ret)
+	if (ret) {
+		dev_err(&pdev->dev, "BAR 0 is held by someone else (/proc/iomem names who): %d\n",
+			ret);
 		goto err_disable;
+	}
 	edu->regs = pci_iomap(pdev, 0, 0);
 	if (!edu->regs) {
 		ret = -ENOMEM;

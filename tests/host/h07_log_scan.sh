@@ -36,6 +36,7 @@ cat >"$tmp/log" <<'LOG'
 [   16.0] DMA-API: out of memory
 [   17.0] mosaic-test: no injected allocation failures from here
 [   18.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
+[   19.0] Trying to free nonexistent resource <00000000fe400000-00000000fe4fffff>
 LOG
 cat >"$tmp/want" <<'WANT'
 [    2.0] WARNING: CPU: 0 PID: 1 at mm/x.c:1 f+0x0/0x0
@@ -46,6 +47,7 @@ cat >"$tmp/want" <<'WANT'
 [   13.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
 [   16.0] DMA-API: out of memory
 [   18.0] DMA-API: cacheline tracking ENOMEM, dma-debug disabled
+[   19.0] Trying to free nonexistent resource <00000000fe400000-00000000fe4fffff>
 WANT
 
 "$scan" <"$tmp/log" >"$tmp/got"

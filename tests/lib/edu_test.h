@@ -30,6 +30,8 @@
 #define EDU_DEVICE	0x11e8
 /* What the driver moves per step (half the device buffer). */
 #define EDU_STEP	2048
+/* BAR 0 offset 0, the identification register: version 1.0, "ed". */
+#define EDU_ID		0x010000edU
 
 /* The IOMMU setup the edu device sits behind, from sysfs. */
 struct edu_setup {
@@ -149,6 +151,27 @@ static inline int edu_load(char *what, size_t size)
 	r = syscall(SYS_finit_module, fd, params, 0);
 	close(fd);
 	return r < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * The edu device and its register BAR 0, for the tests that map the BAR
+ * through /dev/mosaic: 0, or -ENODEV without them.
+ */
+static inline int edu_find_bar0(char *pci, size_t size, uint64_t *start,
+				uint64_t *len)
+{
+	if (mt_find_pci(EDU_VENDOR, EDU_DEVICE, pci, size) < 0 ||
+	    mt_pci_bar(pci, 0, start, len) < 0 || !*len)
+		return -ENODEV;
+	return 0;
+}
+
+/* delete_module(mosaic_edu), without waiting: 0 or -errno. */
+static inline int edu_unload(void)
+{
+	long r = syscall(SYS_delete_module, "mosaic_edu", O_NONBLOCK);
+
+	return r < 0 ? -errno : 0;
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,6 +616,21 @@ int mt_alloc_req(int devfd, struct mosaic_alloc *req)
 	return req->fd;
 }
 
+int mt_alloc_mmio(int devfd, const char *pci, uint32_t bar, uint64_t size,
+		  uint32_t strategy, uint32_t cache)
+{
+	struct mosaic_alloc a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.backend = MOSAIC_BACKEND_MMIO;
+	a.strategy = strategy;
+	a.bar = bar;
+	a.cache = cache;
+	a.device = (uintptr_t)pci;
+	return mt_alloc_req(devfd, &a);
+}
+
 int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
 		   uint32_t strategy, uint32_t max_order, uint64_t chunk_size,
 		   const char *device)
@@ -764,6 +780,90 @@ int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size)
 	}
 	closedir(d);
 	return ret;
+}
+
+int mt_pci_bar(const char *pci, int bar, uint64_t *start, uint64_t *len)
+{
+	char path[128], line[128] = "";
+	uint64_t s, e, fl;
+	FILE *f;
+	int i = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", pci);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && i++ < bar)
+		;
+	fclose(f);
+	if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &s, &e, &fl) != 3)
+		return -EINVAL;
+	*start = s;
+	*len = s || e ? e - s + 1 : 0;
+	return 0;
+}
+
+bool mt_iomem_held_by(uint64_t start, uint64_t len, const char *name)
+{
+	FILE *f = fopen("/proc/iomem", "re");
+	char line[256], holder[128];
+	uint64_t s, e;
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %" SCNx64 "-%" SCNx64 " : %127[^\n]", &s, &e,
+			   holder) == 3)
+			found = s == start && e + 1 == start + len &&
+				!strcmp(holder, name);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int mt_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int mt_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+bool mt_kmsg_find(int fd, const char *needle)
+{
+	char rec[2048];
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten records: go on */
+				continue;
+			return false;		/* EAGAIN: read them all */
+		}
+		rec[n] = '\0';
+		if (strstr(rec, needle))
+			return true;
+	}
+	return false;
 }
 
 int mt_smaps_field(const void *addr, const char *field, char *buf, size_t size)

@@ -171,6 +171,12 @@ int mt_alloc_knobs(int devfd, uint64_t size, uint32_t backend,
 		   const char *device);
 /* MOSAIC_IOC_ALLOC of a caller-built request (argsz is set here). */
 int mt_alloc_req(int devfd, struct mosaic_alloc *req);
+/*
+ * MOSAIC_IOC_ALLOC of the mmio backend: @size bytes of BAR @bar of PCI
+ * device @pci (NULL: none), with @strategy and @cache. fd or -errno.
+ */
+int mt_alloc_mmio(int devfd, const char *pci, uint32_t bar, uint64_t size,
+		  uint32_t strategy, uint32_t cache);
 
 /*
  * The buffers of the backend x strategy matrix (t10-t12): @want bytes,
@@ -212,6 +218,25 @@ void *mt_mmap_aligned(size_t len, int prot, int flags, int fd, off_t off,
  * Returns 0, or -ENODEV if there is none.
  */
 int mt_find_pci(unsigned vendor, unsigned device, char *name, size_t size);
+/*
+ * Start and length of BAR @bar of PCI device @pci, from its sysfs
+ * "resource" file (a BAR that does not exist has length 0): 0 or -errno.
+ */
+int mt_pci_bar(const char *pci, int bar, uint64_t *start, uint64_t *len);
+/*
+ * Whether /proc/iomem lists [start, start + len) as held by @name (a
+ * driver's or module's name, as it passed it to request_mem_region()).
+ */
+bool mt_iomem_held_by(uint64_t start, uint64_t len, const char *name);
+/* Write @val to the file @path (sysfs, /dev/kmsg): 0 or -errno. */
+int mt_write_file(const char *path, const char *val);
+/*
+ * The kernel log from now on: /dev/kmsg opened at its end, for
+ * mt_kmsg_find(). fd or -errno.
+ */
+int mt_kmsg_open(void);
+/* Whether a record logged since @fd was opened holds @needle. */
+bool mt_kmsg_find(int fd, const char *needle);
 /*
  * A field of the /proc/self/smaps entry of the VMA that holds @addr, the
  * text after "<field>:" ("FilePmdMapped" gives "        0 kB"): 0, or

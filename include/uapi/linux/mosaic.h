@@ -94,6 +94,13 @@
  *	counted in the page ledger. Only the PFN strategies map it, with
  *	the caching mode in &mosaic_alloc.cache. %MOSAIC_IOC_EXPORT refuses
  *	it with %EOPNOTSUPP: the kernel never touches the BAR itself.
+ *	A BAR is mapped only where pci-sysfs and /dev/mem would map it:
+ *	%EPERM when the kernel is locked down (a buffer made before stays
+ *	usable); %EBUSY when a driver is bound to the device (a driver
+ *	shares its own BAR through the in-kernel API instead) or anyone
+ *	holds the BAR's region, a live mmio buffer of it included. While
+ *	the buffer lives mosaic holds the region ("mosaic" in /proc/iomem),
+ *	so a driver probing the device meanwhile fails with %EBUSY.
  *
  * The backends that need a device (coherent, streaming, noncontig, cma,
  * mmio) use the device named in &mosaic_alloc.device, or else the
