@@ -415,18 +415,6 @@ static void test_kill(void)
 }
 
 /* The kernel's OOM killer, in a memory cgroup. */
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * Whether the kernel log since @fd was positioned says the OOM killer
  * acted: its report ("invoked oom-killer") and the kill of @pid.
@@ -460,9 +448,9 @@ static void test_oom(void)
 
 	mkdir("/sys/fs/cgroup", 0755);
 	mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	mt_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 	mkdir(cg, 0755);
-	if (write_file("/sys/fs/cgroup/t51/memory.max", "33554432")) {
+	if (mt_write_file("/sys/fs/cgroup/t51/memory.max", "33554432")) {
 		tap_skip("no cgroup2 memory controller", "killed by the kernel's OOM killer");
 		return;
 	}
@@ -473,7 +461,7 @@ static void test_oom(void)
 		kmsg = -1;
 	}
 	/* The markers vm/log-scan knows: the OOM report's stack is ours. */
-	write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
+	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -481,8 +469,8 @@ static void test_oom(void)
 		char num[16];
 
 		snprintf(num, sizeof(num), "%d", getpid());
-		write_file("/sys/fs/cgroup/t51/cgroup.procs", num);
-		write_file("/proc/self/oom_score_adj", "1000");
+		mt_write_file("/sys/fs/cgroup/t51/cgroup.procs", num);
+		mt_write_file("/proc/self/oom_score_adj", "1000");
 		if (unpriv_drop(EXIT_LIMIT))
 			_exit(100);
 		holder_child(&h);
@@ -495,7 +483,7 @@ static void test_oom(void)
 		}
 	}
 	waitpid(pid, &status, 0);
-	write_file("/dev/kmsg", "mosaic-test: no OOM kill report is expected from here\n");
+	mt_write_file("/dev/kmsg", "mosaic-test: no OOM kill report is expected from here\n");
 	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	       "the child was killed by SIGKILL (status %#x)", status);
 	tap_ok(kmsg_saw_oom_kill(kmsg, pid),

@@ -67,18 +67,6 @@ struct memcg_report {
 
 static struct memcg_report *rep;
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long long memory_current(void)
 {
 	char line[64];
@@ -225,27 +213,27 @@ int main(void)
 
 	mkdir("/sys/fs/cgroup", 0755);
 	mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	mt_write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 	mkdir(CG, 0755);
 	snprintf(num, sizeof(num), "%lu", CG_MAX);
-	if (write_file(CG "/memory.max", num)) {
+	if (mt_write_file(CG "/memory.max", num)) {
 		tap_skip("no cgroup2 memory controller", "buffers charged to the memcg");
 		return tap_exit();
 	}
 	/* The over-limit ALLOC may end in the memcg's OOM killer: vm/log-scan. */
-	write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
+	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		snprintf(num, sizeof(num), "%d", getpid());
-		if (write_file(CG "/cgroup.procs", num))
+		if (mt_write_file(CG "/cgroup.procs", num))
 			_exit(100);
 		alarm(120);
 		child_measure();
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
-	write_file("/dev/kmsg", "mosaic-test: no OOM kill report is expected from here\n");
+	mt_write_file("/dev/kmsg", "mosaic-test: no OOM kill report is expected from here\n");
 	tap_ok(WIFEXITED(status) ? WEXITSTATUS(status) == 0 && rep->done :
 	       WTERMSIG(status) == SIGKILL && rep->over == 1,
 	       "the child ran in the memcg (status %#x)", status);
