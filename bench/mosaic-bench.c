@@ -1155,15 +1155,15 @@ static int fault_around_path(char *buf, size_t len)
 }
 
 /*
- * Target 5: a lazy "fault" mapping read page by page. A read fault on a
- * VMA with ->map_pages maps the neighbours too (fault-around): the window
- * is fault_around_bytes (64 KiB by default, at most one page table's 2 MiB
- * through debugfs), aligned to its own size in the *virtual* address
- * space and clipped to the VMA. A write fault on a shared mapping never
- * does fault-around, which is why the main table's write touch takes one
- * fault per page. Three settings: the defaults; a 2 MiB window; a 2 MiB
- * window over a 2 MiB-aligned mapping, so that the windows and the order-9
- * segments coincide.
+ * Target 5: a lazy "fault" mapping read page by page. mosaic's fault
+ * strategy maps from its ->fault handler the 64 KiB window around the
+ * address and the rest of the page's contiguous segment, within the 2 MiB
+ * of the page table (kernel/map/fault.c); pfn-fault maps one page per
+ * fault. The kernel's own fault-around (->map_pages, sized by the debugfs
+ * knob fault_around_bytes) is used by neither, so the knob must not change
+ * the counts. Three settings: the defaults; a 2 MiB fault_around_bytes; a
+ * 2 MiB fault_around_bytes over a 2 MiB-aligned mapping, where order-9
+ * segments coincide with page tables.
  */
 struct fa_result {
 	int err;		/* -errno of ALLOC or mmap */
@@ -1290,12 +1290,12 @@ static void fault_around(uint64_t size, int reps)
 					per_mib = fr.faults / ((double)size / MiB);
 					if (st == MOSAIC_STRATEGY_PFN_FAULT)
 						tap(per_mib >= 256 && per_mib <= 260,
-						    "%s %s, window %ld%s: read touch without ->map_pages: %.0f faults/MiB (one per page)",
+						    "%s %s, window %ld%s: read touch, one page per fault: %.0f faults/MiB",
 						    name, size_str(size), cfg[c].fab,
 						    cfg[c].aligned ? " aligned" : "", per_mib);
 					else if (!cfg[c].aligned)
 						tap(per_mib > 0 && (cfg[c].fab <= (long)PAGE || per_mib < 256),
-						    "%s %s: read touch with fault-around (%ld bytes): %.0f faults/MiB (< 256), %llu segments",
+						    "%s %s: read touch with the fault handler's fault-around (knob %ld bytes): %.0f faults/MiB (< 256), %llu segments",
 						    name, size_str(size), cfg[c].fab, per_mib,
 						    (unsigned long long)fr.segments);
 					else

@@ -311,23 +311,6 @@ static vm_fault_t mosaic_vm_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t mosaic_vm_do_map_pages(struct vm_fault *vmf, pgoff_t start,
-					 pgoff_t end)
-{
-	struct mosaic_buf *buf = vmf->vma->vm_private_data;
-	int idx = srcu_read_lock(&mosaic_revoke_srcu);
-	vm_fault_t ret = 0;
-
-	/* Nothing around; the fault itself then gets SIGBUS. */
-	if (!mosaic_buf_gone(buf))
-		ret = buf->strategy->map_pages(vmf, start, end);
-	srcu_read_unlock(&mosaic_revoke_srcu, idx);
-	return ret;
-}
-
-/* ->map_pages() of kernels before 5.12 returns nothing (compat.h). */
-MOSAIC_DEFINE_MAP_PAGES(mosaic_vm)
-
 static vm_fault_t mosaic_vm_do_huge_fault(struct vm_fault *vmf)
 {
 	struct mosaic_buf *buf = vmf->vma->vm_private_data;
@@ -347,14 +330,6 @@ static const struct vm_operations_struct mosaic_vm_ops = {
 	.open = mosaic_vm_open,
 	.close = mosaic_vm_close,
 	.fault = mosaic_vm_fault,
-};
-
-/* The core only tries fault-around when ->map_pages exists at all. */
-static const struct vm_operations_struct mosaic_vm_ops_fault_around = {
-	.open = mosaic_vm_open,
-	.close = mosaic_vm_close,
-	.fault = mosaic_vm_fault,
-	.map_pages = mosaic_vm_map_pages,
 };
 
 static const struct vm_operations_struct mosaic_vm_ops_huge = {
@@ -452,8 +427,7 @@ static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
 	else if (buf->backend->maps_for_device)
 		vma->vm_page_prot = mosaic_dma_pgprot(buf->dev,
 						      vma->vm_page_prot);
-	vma->vm_ops = buf->strategy->map_pages ? &mosaic_vm_ops_fault_around :
-		      buf->strategy->huge_fault ? &mosaic_vm_ops_huge :
+	vma->vm_ops = buf->strategy->huge_fault ? &mosaic_vm_ops_huge :
 						  &mosaic_vm_ops;
 	vma->vm_private_data = buf;
 

@@ -59,30 +59,6 @@ static inline void mosaic_vm_flags_clear(struct vm_area_struct *vma,
 }
 
 /*
- * vm_operations_struct.map_pages returns a vm_fault_t since 5.12 (commit
- * f9ce0be71d1f, "mm: Cleanup faultaround and finish_fault() codepaths");
- * before, it returned nothing and the core looked at the PTE itself, so
- * the result is only dropped there.  MOSAIC_DEFINE_MAP_PAGES(prefix)
- * defines the op prefix_map_pages() around prefix_do_map_pages(), which
- * has the new form.
- */
-#ifdef HAVE_MAP_PAGES_VM_FAULT_T
-#define MOSAIC_DEFINE_MAP_PAGES(prefix)					\
-static vm_fault_t prefix##_map_pages(struct vm_fault *vmf, pgoff_t start, \
-				     pgoff_t end)			\
-{									\
-	return prefix##_do_map_pages(vmf, start, end);			\
-}
-#else
-#define MOSAIC_DEFINE_MAP_PAGES(prefix)					\
-static void prefix##_map_pages(struct vm_fault *vmf, pgoff_t start,	\
-			       pgoff_t end)				\
-{									\
-	prefix##_do_map_pages(vmf, start, end);				\
-}
-#endif
-
-/*
  * The largest order the page allocator hands out. MAX_ORDER counted one
  * past it until 6.4 (commit 23baf831a32c, "mm, treewide: redefine
  * MAX_ORDER sanely"), then was that order itself, and was renamed

@@ -113,7 +113,6 @@ struct mosaic_backend_ops {
  * @fault: install what backs @vmf. Every strategy needs one, even the
  *	eager ones, because a zap (MADV_DONTNEED) removes PTEs that were
  *	inserted at mmap time and the next touch must find the same memory.
- * @map_pages: optional fault-around
  * @huge_fault: optional: install a PMD for @vmf, or %VM_FAULT_FALLBACK
  */
 struct mosaic_map_ops {
@@ -122,8 +121,6 @@ struct mosaic_map_ops {
 	bool pages_or_pfns;
 	int (*mmap)(struct mosaic_buf *buf, struct vm_area_struct *vma);
 	vm_fault_t (*fault)(struct vm_fault *vmf);
-	vm_fault_t (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff,
-				pgoff_t end_pgoff);
 	vm_fault_t (*huge_fault)(struct vm_fault *vmf);
 };
 

@@ -404,9 +404,9 @@ static void step_dontneed(void)
 }
 
 /*
- * First touch by a write at a 2 MiB-aligned VMA: a write fault on a
- * shared mapping skips fault-around and meets an empty page table, where
- * the core maps a whole 2 MiB compound page with one PMD if it can
+ * First touch by a write at a 2 MiB-aligned VMA: the fault meets an
+ * empty page table, where, were the page handed to the core, it would map
+ * a whole 2 MiB compound page with one PMD if it can
  * (finish_fault -> do_set_pmd). That mapping takes one reference and a
  * compound mapcount instead of one of each per page, and zapping it in a
  * VM_MIXEDMAP VMA gives neither back.

@@ -503,7 +503,7 @@ static long touch_write_call(struct entry *e)
 	return n < 0 ? -errno : 0;
 }
 
-/* A read fault from the kernel (with fault-around): write() to a pipe. */
+/* A read fault from the kernel (mapping its neighbours too): write() to a pipe. */
 static long touch_read_call(struct entry *e)
 {
 	ssize_t n = write(e->aux_fd[1], e->map, MT_PAGE);

@@ -151,8 +151,10 @@ enum mosaic_cache {
  * @MOSAIC_STRATEGY_REMAP_PFN: every PTE at mmap time, special PTEs with no
  *	page reference (as remap_pfn_range() makes them); device memory through
  *	io_remap_pfn_range() once per physically contiguous run.
- * @MOSAIC_STRATEGY_FAULT: nothing at mmap time; ``.fault`` returns the page
- *	and ``.map_pages`` maps its neighbours (fault-around).
+ * @MOSAIC_STRATEGY_FAULT: nothing at mmap time; each fault, read or
+ *	write, maps its page and its neighbours: the 64 KiB around the
+ *	address and the rest of the page's physically contiguous segment,
+ *	within the 2 MiB of the faulting page table.
  * @MOSAIC_STRATEGY_PFN_FAULT: nothing at mmap time; ``.fault`` calls
  *	vmf_insert_pfn().
  * @MOSAIC_STRATEGY_HUGE: nothing at mmap time; a fault maps each 2 MiB
