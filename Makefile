@@ -192,21 +192,26 @@ clean:
 FORCE:
 
 # ---------------------------------------------------------------------------
-# Debug kernel tier: the same suite on a kernel built from Debian's
+# Debug kernel tier: the same suite on kernels built from Debian's
 # linux-source with vm/config/base.config + vm/config/debug.config (KASAN,
-# kmemleak, lockdep, DEBUG_VM, page_table_check, DEBUG_PAGEALLOC, SLUB and
-# DMA-API debugging).  vm/build-kernel caches the kernel outside the clone;
+# kmemleak, lockdep with RCU checking, atomic-sleep checking, a preemptible
+# kernel, DEBUG_VM, page_table_check, DEBUG_PAGEALLOC, SLUB and DMA-API
+# debugging), one per suite of DEBUG_SUITES: 6.1 (bookworm) and the newest
+# (sid), whose mm (per-VMA locks, RCU-protected fault paths, folios) has
+# changed the most. vm/build-kernel caches each kernel outside the clone;
 # the first build takes a while, later runs find it in < 1 s.
-#   make kernel-debug   build/find the debug kernel, print its KVER/KDIR/...
-#   make check-debug    build mosaic.ko against it and run the test suite
-# The module is built in a copy of kernel/ + include/ under $(BUILD)/debug, so
-# the stock-kernel kernel/mosaic.ko is left alone.
-KERNEL_DEBUG_ENV := $(BUILD)/kernel-debug.env
-DEBUG_SRC := $(BUILD)/debug
-DEBUG_KO := $(DEBUG_SRC)/kernel/mosaic.ko
-DEBUG_EDU_KO := $(DEBUG_SRC)/drivers/edu/mosaic_edu.ko
-# KUnit suites (t98_kunit loads the module and reports its KTAP as TAP).
-DEBUG_KUNIT_KO := $(DEBUG_SRC)/kernel/mosaic_kunit.ko
+#   make kernel-debug                  build/find the debug kernels, print them
+#   make check-debug                   the suite on every one of them
+#   make check-debug DEBUG_SUITES=sid  on one (or some) of them
+# Per suite S the module is built in a copy of the sources under
+# $(BUILD)/debug-S (the test build) and $(BUILD)/planted-S (with the planted
+# bugs), so kernel/ is left alone.
+DEBUG_SUITES ?= bookworm sid
+debug_env = $(BUILD)/kernel-debug-$(1).env
+debug_src = $(BUILD)/debug-$(1)
+planted_src = $(BUILD)/planted-$(1)
+debug_ivshmem = $(BUILD)/ivshmem-debug-$(1).bin
+DEBUG_ENVS := $(foreach s,$(DEBUG_SUITES),$(call debug_env,$(s)))
 # The third IOMMU setup: virtio-iommu (the stock kernel has no driver for
 # it, the debug kernel has it built in) in front of edu, with the ivshmem
 # device; check-debug runs the device tests there in a second VM.
@@ -230,79 +235,91 @@ DEBUG_ABUSE_FLAGS := --append MOSAIC_STRESS_SECS=90 \
 		  --append MOSAIC_FUZZ_CALLS=1000000 --append MOSAIC_FUZZ_SECS=1500 \
 		  --append MOSAIC_TEST_TIMEOUT=1800
 FUZZ_SYSCALLS_SECS ?= 300
+# The suites check-abuse runs on.
+ABUSE_SUITES ?= $(DEBUG_SUITES)
 
 .PHONY: kernel-debug module-debug check-debug check-abuse
 
-$(KERNEL_DEBUG_ENV): setup FORCE
+$(BUILD)/kernel-debug-%.env: setup FORCE
 	@mkdir -p $(BUILD)
-	@vm/build-kernel debug > $@.tmp && mv $@.tmp $@
+	@vm/build-kernel --suite $* debug > $@.tmp && mv $@.tmp $@
 
-kernel-debug: $(KERNEL_DEBUG_ENV)
-	@cat $(KERNEL_DEBUG_ENV)
+kernel-debug: $(DEBUG_ENVS)
+	@for s in $(DEBUG_SUITES); do echo "# $$s"; cat $(BUILD)/kernel-debug-$$s.env; done
 
-module-debug: $(KERNEL_DEBUG_ENV)
-	@$(call copy_module_src,$(DEBUG_SRC))
-	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
-	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(DEBUG_SRC)/drivers/edu KDIR="$$KDIR"
+# The test build and the sample driver against each debug kernel.
+module-debug: $(DEBUG_ENVS)
+	@set -e; for s in $(DEBUG_SUITES); do \
+		$(call copy_module_src,$(BUILD)/debug-$$s); \
+		( . $(BUILD)/kernel-debug-$$s.env && \
+		  $(MAKE) -C $(BUILD)/debug-$$s/kernel KDIR="$$KDIR" MOSAIC_TESTING=y && \
+		  $(MAKE) -C $(BUILD)/debug-$$s/drivers/edu KDIR="$$KDIR" ); \
+	done
 
-# The suite on the debug kernel, then the device tests behind virtio-iommu
-# and the host's check of what that VM wrote into the ivshmem file (a file
-# of its own, so check and check-debug can run side by side), the device
-# tests again with swiotlb bouncing under DMA-API debugging, then the
-# planted bugs.
-DEBUG_IVSHMEM := $(BUILD)/ivshmem-debug.bin
+# Per suite: the suite on the debug kernel, then the device tests behind
+# virtio-iommu and the host's check of what that VM wrote into the
+# ivshmem file (a file of its own, so check and check-debug can run side
+# by side), the device tests again with swiotlb bouncing under DMA-API
+# debugging, then the planted bugs. One TAP stream and one total for all
+# suites; pass names start with the suite.
+debug_passes = \
+	--pass $(1)-debug vm/check --mem 3G $(VM_RUN_FLAGS) \
+		--timeout $(CHECK_DEBUG_TIMEOUT) \
+		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+		$(DEBUG_SHORT_ABUSE) \
+		--kernel-env $(call debug_env,$(1)) --module $(call debug_src,$(1))/kernel/mosaic.ko \
+		--add $(call debug_src,$(1))/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko \
+		--add $(call debug_src,$(1))/kernel/mosaic_kunit.ko:/lib/mosaic/mosaic_kunit.ko \
+		$(BUILD)/tests \
+	--pass $(1)-virtio-iommu vm/check --only '$(EDU_DEBUG_TESTS)' \
+		$(subst $(IVSHMEM_FILE),$(call debug_ivshmem,$(1)),$(VM_CHECK_VIRTIO_IOMMU_FLAGS)) \
+		$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
+		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+		--kernel-env $(call debug_env,$(1)) --module $(call debug_src,$(1))/kernel/mosaic.ko \
+		--add $(call debug_src,$(1))/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+	--pass $(1)-ivshmem-host $(MMIO_PATTERN) check $(call debug_ivshmem,$(1)) \
+		$(BUILD)/check-debug-logs/$(1)-virtio-iommu.log \
+	--pass $(1)-bounce vm/check --only '$(EDU_TESTS)' \
+		$(VM_CHECK_BOUNCE_64K_FLAGS) $(VM_RUN_FLAGS) \
+		--timeout $(CHECK_DEBUG_TIMEOUT) \
+		--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
+		--kernel-env $(call debug_env,$(1)) --module $(call debug_src,$(1))/kernel/mosaic.ko \
+		--add $(call debug_src,$(1))/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+	--pass $(1)-planted vm/check-planted $(call planted_vm_flags,$(1)) \
+		$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
+		--kernel-env $(call debug_env,$(1)) --module $(call planted_src,$(1))/kernel/mosaic.ko \
+		$(PLANTED_TESTS)
+
 check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
-	@$(MMIO_PATTERN) fill $(DEBUG_IVSHMEM) $(IVSHMEM_SIZE)
+	@for s in $(DEBUG_SUITES); do $(MMIO_PATTERN) fill $(BUILD)/ivshmem-debug-$$s.bin $(IVSHMEM_SIZE) || exit 1; done
 	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
-		--pass debug vm/check --mem 3G $(VM_RUN_FLAGS) \
-			--timeout $(CHECK_DEBUG_TIMEOUT) \
-			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
-			$(DEBUG_SHORT_ABUSE) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko \
-			--add $(DEBUG_KUNIT_KO):/lib/mosaic/mosaic_kunit.ko \
-			$(BUILD)/tests \
-		--pass virtio-iommu vm/check --only '$(EDU_DEBUG_TESTS)' \
-			$(subst $(IVSHMEM_FILE),$(DEBUG_IVSHMEM),$(VM_CHECK_VIRTIO_IOMMU_FLAGS)) \
-			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
-			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
-		--pass ivshmem-host $(MMIO_PATTERN) check $(DEBUG_IVSHMEM) \
-			$(BUILD)/check-debug-logs/virtio-iommu.log \
-		--pass bounce vm/check --only '$(EDU_TESTS)' \
-			$(VM_CHECK_BOUNCE_64K_FLAGS) $(VM_RUN_FLAGS) \
-			--timeout $(CHECK_DEBUG_TIMEOUT) \
-			--append MOSAIC_TEST_TIMEOUT=$(CHECK_DEBUG_TEST_TIMEOUT) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
-		--pass planted vm/check-planted $(PLANTED_VM_FLAGS) \
-			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) \
-			$(PLANTED_TESTS)
-# The long abuse runs (issue 9): t54 stress and t55 fuzz at full length, and
-# trinity + stress-ng for FUZZ_SYSCALLS_SECS. The debug pass of check-debug
-# runs t51-t55 short; .ci/run runs this target after it with CI_ABUSE=1.
+		$(foreach s,$(DEBUG_SUITES),$(call debug_passes,$(s)))
+
+# The long abuse runs (issue 9), per suite of ABUSE_SUITES: t54 stress and
+# t55 fuzz at full length, and trinity + stress-ng for FUZZ_SYSCALLS_SECS.
+# The debug pass of check-debug runs t51-t55 short; .ci/run runs this
+# target after it with CI_ABUSE=1.
+abuse_passes = \
+	--pass $(1)-abuse vm/check --only '^t5[45]_' \
+		--qemu -device --qemu virtio-iommu-pci --qemu -device --qemu edu \
+		$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) $(DEBUG_ABUSE_FLAGS) \
+		--kernel-env $(call debug_env,$(1)) --module $(call debug_src,$(1))/kernel/mosaic.ko \
+		--add $(call debug_src,$(1))/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
+	--pass $(1)-fuzz-syscalls vm/fuzz-syscalls --secs $(FUZZ_SYSCALLS_SECS) \
+		--tests $(BUILD)/tests $(VM_RUN_FLAGS) \
+		--kernel-env $(call debug_env,$(1)) --module $(call debug_src,$(1))/kernel/mosaic.ko
+
 check-abuse: module-debug tests
 	@vm/check-multi --log-dir $(BUILD)/check-abuse-logs \
-		--pass abuse vm/check --only '^t5[45]_' \
-			--qemu -device --qemu virtio-iommu-pci --qemu -device --qemu edu \
-			$(VM_RUN_FLAGS) --timeout $(CHECK_DEBUG_TIMEOUT) $(DEBUG_ABUSE_FLAGS) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO) \
-			--add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko $(BUILD)/tests \
-		--pass fuzz-syscalls vm/fuzz-syscalls --secs $(FUZZ_SYSCALLS_SECS) \
-			--tests $(BUILD)/tests $(VM_RUN_FLAGS) \
-			--kernel-env $(KERNEL_DEBUG_ENV) --module $(DEBUG_KO)
+		$(foreach s,$(ABUSE_SUITES),$(call abuse_passes,$(s)))
 
 include mk/install.mk
 
 # --- Planted bugs: the proof tier must catch each of them ------------------
 # The test-only module is built from a copy of the sources with
 # MOSAIC_PLANTED_BUGS=y, never in kernel/, so the normal module cannot
-# pick the bugs up. It runs on the debug kernel, whose checkers (KASAN and
-# friends) are part of what is being proved.
-PLANTED_SRC := $(BUILD)/planted
-PLANTED_KO := $(PLANTED_SRC)/kernel/mosaic.ko
+# pick the bugs up. It runs on each debug kernel, whose checkers (KASAN
+# and friends) are part of what is being proved.
 PLANTED_TESTS := $(BUILD)/planted-tests
 
 .PHONY: module-planted planted-tests check-planted
@@ -310,24 +327,30 @@ PLANTED_TESTS := $(BUILD)/planted-tests
 # The planted sync bugs show only where syncs do something: the planted VM
 # bounces every streaming mapping (the bounce pass's setup) and has the
 # edu device and its driver.
-PLANTED_VM_FLAGS = $(VM_CHECK_BOUNCE_FLAGS) \
-		   --add $(DEBUG_EDU_KO):/lib/mosaic/mosaic_edu.ko
+planted_vm_flags = $(VM_CHECK_BOUNCE_FLAGS) \
+		   --add $(call debug_src,$(1))/drivers/edu/mosaic_edu.ko:/lib/mosaic/mosaic_edu.ko
 
 planted-tests: $(patsubst tests/planted/%.c,$(PLANTED_TESTS)/bin/%,$(wildcard tests/planted/p*.c))
 
-module-planted: $(KERNEL_DEBUG_ENV)
-	@$(call copy_module_src,$(PLANTED_SRC))
-	@. $(KERNEL_DEBUG_ENV) && $(MAKE) -C $(PLANTED_SRC)/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y
+module-planted: $(DEBUG_ENVS)
+	@set -e; for s in $(DEBUG_SUITES); do \
+		$(call copy_module_src,$(BUILD)/planted-$$s); \
+		( . $(BUILD)/kernel-debug-$$s.env && \
+		  $(MAKE) -C $(BUILD)/planted-$$s/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y ); \
+	done
 
 $(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/*.h tests/lib/*.c tests/lib/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c $(LDFLAGS_GUEST)
 
-# On its own; check-debug runs it as one of its passes.
+# On their own; check-debug runs them as one of its passes per suite.
 check-planted: module-planted module-debug planted-tests
-	vm/check-planted $(PLANTED_VM_FLAGS) $(VM_RUN_FLAGS) \
-		--timeout $(CHECK_DEBUG_TIMEOUT) \
-		--kernel-env $(KERNEL_DEBUG_ENV) --module $(PLANTED_KO) $(PLANTED_TESTS)
+	@set -e; for s in $(DEBUG_SUITES); do \
+		vm/check-planted $(call planted_vm_flags,$$s) $(VM_RUN_FLAGS) \
+			--timeout $(CHECK_DEBUG_TIMEOUT) \
+			--kernel-env $(BUILD)/kernel-debug-$$s.env \
+			--module $(BUILD)/planted-$$s/kernel/mosaic.ko $(PLANTED_TESTS); \
+	done
 
 # --- Kernel matrix: the suite on every kernel users run ----------------------
 # 5.10 (bullseye), 6.1 (bookworm: Debian's stock kernel, as in make check),
