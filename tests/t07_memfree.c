@@ -49,6 +49,10 @@
  * eighth of a vmalloc buffer), and SLUB and DMA-API debugging put about
  * 1 KiB on every scatterlist entry, metadata no charge covers, so there
  * the absolute comparison is skipped and only the difference counts.
+ * For streaming not even that: KASAN's quarantine and DMA-API debugging's
+ * pool of entries hold the metadata of earlier buffers for a while, which
+ * moved the difference by -384 to +952 KiB (streaming has no chunks to
+ * round; the chunked backends are still compared there).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -320,9 +324,13 @@ static void charge_case(const struct charge_req *r, const char *where)
 	extra_charged = best.ledger_kib - ref.ledger_kib;
 	tap_diag("%s on %s: 6 MiB: free pool -%lld KiB, charged %lld KiB",
 		 name, where, ref.drop, ref.ledger_kib);
-	tap_ok(llabs(extra - extra_charged) <= slack,
-	       "%s on %s: 4 KiB more than 6 MiB pins what it is charged, within %lld KiB (%lld KiB more, charged %lld KiB more)",
-	       name, where, slack, extra, extra_charged);
+	if (debug_metadata_kernel() && r->backend == MOSAIC_BACKEND_STREAMING)
+		tap_skip("a debug kernel: KASAN's quarantine and DMA-API debugging's entry pool keep about 1 KiB per scatterlist entry of earlier buffers, moving the free pool by up to a MiB between readings",
+			 "%s on %s: 4 KiB more than 6 MiB pins what it is charged", name, where);
+	else
+		tap_ok(llabs(extra - extra_charged) <= slack,
+		       "%s on %s: 4 KiB more than 6 MiB pins what it is charged, within %lld KiB (%lld KiB more, charged %lld KiB more)",
+		       name, where, slack, extra, extra_charged);
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "%s on %s: ledger back", name, where);
 }
 
