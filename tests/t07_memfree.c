@@ -64,7 +64,6 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
-#include <sys/wait.h>
 
 #include "edu_test.h"
 #include "mosaic_test.h"
@@ -197,6 +196,26 @@ static bool debug_metadata_kernel(void)
 	       !access("/sys/kernel/debug/kmemleak", F_OK);
 }
 
+struct charge_child {
+	const struct charge_req *r;
+	uint64_t memlock;
+};
+
+#define CHARGE_CHILD_SETUP	100	/* the child could not drop privileges */
+
+static int charge_child_alloc(void *arg)
+{
+	const struct charge_child *c = arg;
+	int ret;
+
+	if (unpriv_drop_keep(c->memlock, 1ULL << CAP_SYS_RAWIO))
+		return CHARGE_CHILD_SETUP;
+	ret = charge_alloc(c->r);
+	if (ret >= 0)
+		close(ret);
+	return ret < 0 ? -ret : 0;
+}
+
 /*
  * ALLOC in a child that is not exempt from RLIMIT_MEMLOCK (no
  * CAP_IPC_LOCK; CAP_SYS_RAWIO kept to name a device), with @memlock
@@ -204,26 +223,12 @@ static bool debug_metadata_kernel(void)
  */
 static int charge_alloc_as_user(const struct charge_req *r, uint64_t memlock)
 {
-	int status, ret;
-	pid_t pid;
+	struct charge_child c = { .r = r, .memlock = memlock };
+	int rc = mt_run_child(charge_child_alloc, &c, 60);
 
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		ret = unpriv_drop_keep(memlock, 1ULL << CAP_SYS_RAWIO);
-		if (ret)
-			_exit(100);
-		ret = charge_alloc(r);
-		if (ret >= 0)
-			close(ret);
-		_exit(ret < 0 ? -ret : 0);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) == 100)
+	if (rc < 0 || rc >= CHARGE_CHILD_SETUP)
 		return -ECHILD;
-	return -WEXITSTATUS(status);
+	return -rc;
 }
 
 /*

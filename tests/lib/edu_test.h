@@ -203,7 +203,6 @@ static inline int edu_alloc(int edu, uint64_t size, uint32_t backend,
 			    uint64_t chunk_size)
 {
 	struct mosaic_edu_alloc a;
-	int ret;
 
 	memset(&a, 0, sizeof(a));
 	a.argsz = sizeof(a);
@@ -213,14 +212,7 @@ static inline int edu_alloc(int edu, uint64_t size, uint32_t backend,
 	a.max_order = max_order;
 	a.chunk_size = chunk_size;
 	a.fd = -1;
-	ret = mt_ioctl(edu, MOSAIC_EDU_IOC_ALLOC, &a);
-	if (ret < 0)
-		return ret;
-	if (a.fd != ret) {
-		tap_diag("EDU ALLOC returned %d but .fd = %d", ret, a.fd);
-		return -EPROTO;
-	}
-	return ret;
+	return mt_fd_ioctl(edu, MOSAIC_EDU_IOC_ALLOC, &a, &a.fd, "EDU ALLOC");
 }
 
 /* MOSAIC_EDU_IOC_DMA on a buffer or import fd; *d gets the answer. */
@@ -264,13 +256,9 @@ static inline int edu_import(int edu, int dmabuf_fd, uint64_t *size,
 	im.argsz = sizeof(im);
 	im.dmabuf_fd = dmabuf_fd;
 	im.fd = -1;
-	ret = mt_ioctl(edu, MOSAIC_EDU_IOC_IMPORT, &im);
+	ret = mt_fd_ioctl(edu, MOSAIC_EDU_IOC_IMPORT, &im, &im.fd, "EDU IMPORT");
 	if (ret < 0)
 		return ret;
-	if (im.fd != ret) {
-		tap_diag("EDU IMPORT returned %d but .fd = %d", ret, im.fd);
-		return -EPROTO;
-	}
 	if (size)
 		*size = im.size;
 	if (nents)
@@ -282,21 +270,13 @@ static inline int edu_import(int edu, int dmabuf_fd, uint64_t *size,
 static inline int mt_export(int bfd, uint64_t off, uint64_t len)
 {
 	struct mosaic_export e;
-	int ret;
 
 	memset(&e, 0, sizeof(e));
 	e.argsz = sizeof(e);
 	e.offset = off;
 	e.length = len;
 	e.fd = -1;
-	ret = mt_ioctl(bfd, MOSAIC_IOC_EXPORT, &e);
-	if (ret < 0)
-		return ret;
-	if (e.fd != ret) {
-		tap_diag("EXPORT returned %d but .fd = %d", ret, e.fd);
-		return -EPROTO;
-	}
-	return ret;
+	return mt_fd_ioctl(bfd, MOSAIC_IOC_EXPORT, &e, &e.fd, "EXPORT");
 }
 
 /*
@@ -306,21 +286,13 @@ static inline int mt_export(int bfd, uint64_t off, uint64_t len)
 static inline int edu_export(int bfd, uint64_t off, uint64_t len)
 {
 	struct mosaic_edu_export e;
-	int ret;
 
 	memset(&e, 0, sizeof(e));
 	e.argsz = sizeof(e);
 	e.offset = off;
 	e.length = len;
 	e.fd = -1;
-	ret = mt_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e);
-	if (ret < 0)
-		return ret;
-	if (e.fd != ret) {
-		tap_diag("EDU EXPORT returned %d but .fd = %d", ret, e.fd);
-		return -EPROTO;
-	}
-	return ret;
+	return mt_fd_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e, &e.fd, "EDU EXPORT");
 }
 
 /* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START | ..._READ, ...). */

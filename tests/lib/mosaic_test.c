@@ -40,30 +40,27 @@ int mt_ioctl(int fd, unsigned long req, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
+int mt_fd_ioctl(int fd, unsigned long req, void *arg, const int32_t *out_fd,
+		const char *what)
+{
+	int ret = mt_ioctl(fd, req, arg);
+
+	if (ret >= 0 && *out_fd != ret) {
+		tap_diag("%s returned %d but .fd = %d", what, ret, *out_fd);
+		return -EPROTO;
+	}
+	return ret;
+}
+
 int mt_alloc(int devfd, uint64_t size, uint32_t backend, uint32_t strategy)
 {
 	struct mosaic_alloc a;
-	int ret;
 
 	memset(&a, 0, sizeof(a));
-	a.argsz = sizeof(a);
 	a.size = size;
 	a.backend = backend;
 	a.strategy = strategy;
-	a.fd = -1;
-	ret = mt_ioctl(devfd, MOSAIC_IOC_ALLOC, &a);
-	if (ret < 0)
-		return ret;
-	/*
-	 * The .fd out field is the documented place for the new fd; whether
-	 * the ioctl's return value also carries it is checked by t01 only, so
-	 * one disagreement there does not break every other test.
-	 */
-	if (a.fd < 0 || (ret != 0 && ret != a.fd)) {
-		tap_diag("ALLOC returned %d but .fd = %d", ret, a.fd);
-		return -EPROTO;
-	}
-	return a.fd;
+	return mt_alloc_req(devfd, &a);
 }
 
 int mt_info(int bfd, struct mosaic_info *out)
@@ -609,6 +606,11 @@ int mt_alloc_req(int devfd, struct mosaic_alloc *req)
 	ret = mt_ioctl(devfd, MOSAIC_IOC_ALLOC, req);
 	if (ret < 0)
 		return ret;
+	/*
+	 * The .fd out field is the documented place for the new fd; whether
+	 * the ioctl's return value also carries it is checked by t01 only, so
+	 * one disagreement there does not break every other test.
+	 */
 	if (req->fd < 0 || (ret != 0 && ret != req->fd)) {
 		tap_diag("ALLOC returned %d but .fd = %d", ret, req->fd);
 		return -EPROTO;

@@ -32,6 +32,13 @@ int mt_open_dev(void);
 int mt_open_dev_or_bail(void);
 
 /* MOSAIC_IOC_ALLOC with a fully initialised struct: buffer fd or -errno. */
+/*
+ * An ioctl that returns a new fd and also stores it in the out field
+ * @out_fd of its argument: the fd, -errno, or -EPROTO (with a diagnostic
+ * naming @what) when the two disagree.
+ */
+int mt_fd_ioctl(int fd, unsigned long req, void *arg, const int32_t *out_fd,
+		const char *what);
 int mt_alloc(int devfd, uint64_t size, uint32_t backend, uint32_t strategy);
 /* Raw ioctl wrapper: returns ioctl()'s result or -errno. */
 int mt_ioctl(int fd, unsigned long req, void *arg);
