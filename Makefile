@@ -447,11 +447,15 @@ module-bench: $(KERNEL_BENCH_ENV)
 	@. $(KERNEL_BENCH_ENV) && $(MAKE) -C $(BENCH_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
 
 # Linked with libmosaic (mk/install.mk) for the names of the backends and
-# strategies and the pairs that are valid.
-$(BENCH_BIN): bench/mosaic-bench.c include/uapi/linux/mosaic.h \
+# strategies and the pairs that are valid, and with the tests' TAP writer
+# for --tap.
+BENCH_SRCS := $(sort $(wildcard bench/mosaic-bench/*.c)) tests/lib/tap.c
+$(BENCH_BIN): $(BENCH_SRCS) bench/mosaic-bench/mosaic-bench.h tests/lib/tap.h \
+	      include/uapi/linux/mosaic.h include/uapi/linux/mosaic_testing.h \
 	      lib/include/mosaic/mosaic.h $(BUILD)/lib/libmosaic.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CTL) $(LDFLAGS_GUEST) -o $@ $< $(BUILD)/lib/libmosaic.a
+	$(CC) $(CFLAGS_CTL) -Itests/lib $(LDFLAGS_GUEST) -o $@ $(BENCH_SRCS) \
+		$(BUILD)/lib/libmosaic.a
 
 # The smoke test's copy (tests/t40_bench_smoke.sh runs ../tools/mosaic-bench).
 tests: $(BUILD)/tests/tools/mosaic-bench
