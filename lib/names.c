@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libmosaic: names of backends and strategies, and human sizes.
+ * libmosaic: names of backends, strategies and huge modes, and human sizes.
  *
  * The names are the ones the module's backends and strategies use for
  * themselves, so a log line, mosaicctl and a program agree.
@@ -36,6 +36,14 @@ static const char *const mosaic_strategy_names[] = {
 	[MOSAIC_STRATEGY_HUGE] = "huge",
 };
 
+static const char *const mosaic_huge_mode_names[] = {
+	[MOSAIC_HUGE_NONE] = "none",
+	[MOSAIC_HUGE_PTE] = "pte-fallback",
+	[MOSAIC_HUGE_FAULT_PMD] = "fault-pmd",
+	[MOSAIC_HUGE_PFN_PMD] = "pfn-pmd",
+	[MOSAIC_HUGE_FOLIO_PMD] = "folio-pmd",
+};
+
 #define MOSAIC_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Case-insensitive, and '_' matches '-' ("INSERT_PAGES" is insert-pages). */
@@ -63,11 +71,17 @@ static int mosaic_lookup(const char *const *names, size_t n, size_t first,
 	return -EINVAL;
 }
 
+/* names[@value], or NULL past the table's end. */
+static const char *mosaic_name_at(const char *const *names, size_t n,
+				  unsigned int value)
+{
+	return value < n ? names[value] : NULL;
+}
+
 MOSAIC_API const char *mosaic_backend_name(enum mosaic_backend backend)
 {
-	if ((unsigned int)backend >= MOSAIC_ARRAY_SIZE(mosaic_backend_names))
-		return NULL;
-	return mosaic_backend_names[backend];
+	return mosaic_name_at(mosaic_backend_names,
+			      MOSAIC_ARRAY_SIZE(mosaic_backend_names), backend);
 }
 
 MOSAIC_API int mosaic_backend_from_name(const char *name,
@@ -84,9 +98,8 @@ MOSAIC_API int mosaic_backend_from_name(const char *name,
 
 MOSAIC_API const char *mosaic_strategy_name(enum mosaic_strategy strategy)
 {
-	if ((unsigned int)strategy >= MOSAIC_ARRAY_SIZE(mosaic_strategy_names))
-		return NULL;
-	return mosaic_strategy_names[strategy];
+	return mosaic_name_at(mosaic_strategy_names,
+			      MOSAIC_ARRAY_SIZE(mosaic_strategy_names), strategy);
 }
 
 MOSAIC_API int mosaic_strategy_from_name(const char *name,
@@ -99,6 +112,12 @@ MOSAIC_API int mosaic_strategy_from_name(const char *name,
 		return -EINVAL;
 	*strategy = (enum mosaic_strategy)v;
 	return 0;
+}
+
+MOSAIC_API const char *mosaic_huge_mode_name(enum mosaic_huge_mode mode)
+{
+	return mosaic_name_at(mosaic_huge_mode_names,
+			      MOSAIC_ARRAY_SIZE(mosaic_huge_mode_names), mode);
 }
 
 /*

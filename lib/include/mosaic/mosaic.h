@@ -305,6 +305,12 @@ MOSAIC_API int mosaic_strategy_from_name(const char *name,
  */
 MOSAIC_API int mosaic_backend_accepts(enum mosaic_backend backend,
 				      enum mosaic_strategy strategy);
+/*
+ * How strategy huge maps 2 MiB blocks (enum mosaic_huge_mode of
+ * <linux/mosaic.h>): "none", "pte-fallback", "fault-pmd", "pfn-pmd",
+ * "folio-pmd"; NULL for a value the library does not know.
+ */
+MOSAIC_API const char *mosaic_huge_mode_name(enum mosaic_huge_mode mode);
 
 /* "4096", "64K", "64M", "1GiB", "0x1000" -> bytes (K, M, G, T: powers of 1024). */
 MOSAIC_API int mosaic_parse_size(const char *text, uint64_t *bytes);
