@@ -7,8 +7,8 @@
 #   make lib             libmosaic.so.* and libmosaic.a in $(BUILD)/lib
 #   make mosaicctl       $(BUILD)/tools/mosaicctl (static: it also runs in the VM)
 #   make install         module, headers, library, pkg-config file, mosaicctl,
-#                        mosaic-bench (in $(LIBEXECDIR)/mosaic), man pages,
-#                        udev rule (PREFIX, DESTDIR, KVER honoured)
+#                        mosaic-bench and its report (in $(LIBEXECDIR)/mosaic),
+#                        man pages, udev rule (PREFIX, DESTDIR, KVER honoured)
 #   make install-dkms    the DKMS source tree in /usr/src/mosaic-$(VERSION)
 #   make uninstall       remove what install put there
 #   make uninstall-dkms  remove the DKMS source tree
@@ -26,7 +26,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 LIBEXECDIR ?= $(PREFIX)/libexec
-# mosaic-bench, which `mosaicctl bench` runs (compiled into mosaicctl).
+# mosaic-bench and mosaic-bench-report (bench/report), which `mosaicctl
+# bench` runs (the directory is compiled into mosaicctl).
 MOSAIC_LIBEXEC := $(LIBEXECDIR)/mosaic
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # udev and DKMS look in fixed places, whatever PREFIX is.
@@ -65,7 +66,12 @@ lib:
 
 $(LIBMOSAIC_A): lib
 
-mosaicctl: $(BUILD)/tools/mosaicctl
+mosaicctl: $(BUILD)/tools/mosaicctl $(BUILD)/tools/mosaic-bench-report
+
+# Next to mosaicctl, where `mosaicctl bench` looks for it first.
+$(BUILD)/tools/mosaic-bench-report: bench/report
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # The libexec directory is compiled in: rebuild when PREFIX changes it.
 CTL_PATHS := $(BUILD)/tools/.mosaicctl-libexec
@@ -73,9 +79,12 @@ $(CTL_PATHS): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(MOSAIC_LIBEXEC)' | cmp -s - $@ 2>/dev/null || echo '$(MOSAIC_LIBEXEC)' > $@
 
-$(BUILD)/tools/mosaicctl: tools/mosaicctl.c $(LIB_HDRS) $(LIBMOSAIC_A) VERSION $(CTL_PATHS)
+# tools/mosaicctl/: main.c, one file per command, and what they share.
+CTL_SRCS := $(sort $(wildcard tools/mosaicctl/*.c))
+$(BUILD)/tools/mosaicctl: $(CTL_SRCS) tools/mosaicctl/mosaicctl.h $(LIB_HDRS) \
+			  $(LIBMOSAIC_A) VERSION $(CTL_PATHS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_CTL) $(LDFLAGS_GUEST) -o $@ $< $(LIBMOSAIC_A)
+	$(CC) $(CFLAGS_CTL) $(LDFLAGS_GUEST) -o $@ $(CTL_SRCS) $(LIBMOSAIC_A)
 
 # `make` (all) and `make tools` build the library and mosaicctl too.
 user: lib
@@ -160,6 +169,7 @@ install: lib mosaicctl $(BENCH_BIN) install-module
 	install -m 755 $(BUILD)/tools/mosaicctl $(DESTDIR)$(BINDIR)/mosaicctl
 	install -d $(DESTDIR)$(MOSAIC_LIBEXEC)
 	install -m 755 $(BENCH_BIN) $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench
+	install -m 755 bench/report $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-report
 	@set -e; for page in $(MAN_PAGES); do \
 		sec=$${page##*.}; \
 		install -d $(DESTDIR)$(MANDIR)/man$$sec; \
@@ -188,7 +198,8 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/libmosaic.so $(DESTDIR)$(LIBDIR)/libmosaic.a
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/mosaic.pc
 	rm -f $(DESTDIR)$(BINDIR)/mosaicctl
-	rm -f $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench
+	rm -f $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench \
+	      $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-report
 	-rmdir $(DESTDIR)$(MOSAIC_LIBEXEC) 2>/dev/null
 	@set -e; for page in $(MAN_PAGES); do \
 		f=$(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/}; \

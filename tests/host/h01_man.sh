@@ -52,7 +52,7 @@ done
 ok ${#missing[@]} "every exported function has its man3 page${missing[*]:+: missing ${missing[*]}}"
 
 missing=()
-for cmd in $(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' tools/mosaicctl.c); do
+for cmd in $(sed -n 's/^[[:space:]]*{ "\([a-z]*\)", cmd_.*/\1/p' tools/mosaicctl/main.c); do
     grep -q -e "^\.B $cmd\$" -e "^\.BR $cmd " -e "^\\\\fB$cmd\\\\fP" man/mosaicctl.1 || missing+=("$cmd")
 done
 ok ${#missing[@]} "mosaicctl.1 describes every command${missing[*]:+: missing ${missing[*]}}"
