@@ -403,7 +403,7 @@ check-matrix-kernel:
 			--kernel-env $(MK)/kernel.env $(MATRIX_MODULES) $(BUILD)/tests \
 		--pass ivshmem-host $(MMIO_PATTERN) check $(MK)/ivshmem.bin $(MK)/logs/iommu.log
 
-# --- Benchmarks (issue 10; docs/performance.md) ------------------------------
+# --- Benchmarks (docs/performance.md) -----------------------------------------
 # make bench: every backend x strategy pair and the kernel's own peers, 4 MiB
 # to 1 GiB, on the bench kernel (vm/build-kernel bench: base.config +
 # bench.config, no debugging options), in one VM under QEMU -icount (the
@@ -475,7 +475,7 @@ bench-report:
 		$(if $(wildcard $(BENCH_OUT)/wall.out),--wall $(BENCH_OUT)/wall.out) \
 		--out $(BENCH_OUT) --doc docs/performance.md
 
-# Issue 8's benchmark point on the bench kernel (6.1) and the matrix's own
+# Strategy huge on the bench kernel (6.1) and the matrix's own
 # kernels (make check-matrix builds them): compound/huge against the
 # insert-page loop at 1 GiB, one icount boot per kernel.
 HUGE_SUITES := bullseye trixie sid

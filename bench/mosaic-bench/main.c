@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mosaic-bench: what each mapping method costs, side by side with what the
- * kernel already offers (issue 10, docs/performance.md).
+ * kernel already offers (docs/performance.md).
  *
  * Runs in the VM (static, busybox guest). For every row -- each valid
  * mosaic backend x strategy pair, and the kernel's own peers -- and every

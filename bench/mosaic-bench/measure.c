@@ -31,7 +31,7 @@ const char *const phase_name[NPHASES] = {
  * The word each page's touch stores, mosaic_pattern_word(SEED, off) for
  * off = 0, PAGE, 2 * PAGE, ...: computed once before anything is timed,
  * so that the timed touch is a load and a store per page (6 instructions
- * with the loop's own, about what the issue's reference figures imply)
+ * with the loop's own, about what the reference figures of the targets imply)
  * and not the pattern's arithmetic (16 a page): the touch phase is there
  * to show what the *kernel* charges for a first touch.
  */
