@@ -10,6 +10,7 @@
  * Both programs are installed in $(PREFIX)/libexec/mosaic.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,7 @@ static int find_program(const struct ctl *c, const char *env_name,
  */
 static int run_with_input(char *const *argv, const char *input, size_t len)
 {
+	void (*old_pipe)(int);
 	int pipefd[2], status;
 	pid_t pid;
 
@@ -104,6 +106,8 @@ static int run_with_input(char *const *argv, const char *input, size_t len)
 		_exit(127);
 	}
 	close(pipefd[0]);
+	/* A reader that stops early ends with a status, not us with SIGPIPE. */
+	old_pipe = signal(SIGPIPE, SIG_IGN);
 	while (input && len) {
 		ssize_t n = write(pipefd[1], input, len);
 
@@ -115,6 +119,7 @@ static int run_with_input(char *const *argv, const char *input, size_t len)
 		len -= (size_t)n;
 	}
 	close(pipefd[1]);
+	signal(SIGPIPE, old_pipe);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
