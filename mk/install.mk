@@ -7,7 +7,7 @@
 #   make lib             libmosaic.so.* and libmosaic.a in $(BUILD)/lib
 #   make mosaicctl       $(BUILD)/tools/mosaicctl (static: it also runs in the VM)
 #   make install         module, headers, library, pkg-config file, mosaicctl,
-#                        mosaic-bench and its report (in $(LIBEXECDIR)/mosaic),
+#                        mosaic-bench and mosaic-bench-stats (in $(LIBEXECDIR)/mosaic),
 #                        man pages, udev rule (PREFIX, DESTDIR, KVER honoured)
 #   make install-dkms    the DKMS source tree in /usr/src/mosaic-$(VERSION)
 #   make uninstall       remove what install put there
@@ -26,7 +26,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 LIBEXECDIR ?= $(PREFIX)/libexec
-# mosaic-bench and mosaic-bench-report (bench/report), which `mosaicctl
+# mosaic-bench and mosaic-bench-stats (bench/stats.py), which `mosaicctl
 # bench` runs (the directory is compiled into mosaicctl).
 MOSAIC_LIBEXEC := $(LIBEXECDIR)/mosaic
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
@@ -66,10 +66,10 @@ lib:
 
 $(LIBMOSAIC_A): lib
 
-mosaicctl: $(BUILD)/tools/mosaicctl $(BUILD)/tools/mosaic-bench-report
+mosaicctl: $(BUILD)/tools/mosaicctl $(BUILD)/tools/mosaic-bench-stats
 
 # Next to mosaicctl, where `mosaicctl bench` looks for it first.
-$(BUILD)/tools/mosaic-bench-report: bench/report
+$(BUILD)/tools/mosaic-bench-stats: bench/stats.py
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -169,7 +169,7 @@ install: lib mosaicctl $(BENCH_BIN) install-module
 	install -m 755 $(BUILD)/tools/mosaicctl $(DESTDIR)$(BINDIR)/mosaicctl
 	install -d $(DESTDIR)$(MOSAIC_LIBEXEC)
 	install -m 755 $(BENCH_BIN) $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench
-	install -m 755 bench/report $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-report
+	install -m 755 bench/stats.py $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-stats
 	@set -e; for page in $(MAN_PAGES); do \
 		sec=$${page##*.}; \
 		install -d $(DESTDIR)$(MANDIR)/man$$sec; \
@@ -199,7 +199,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PKGCONFIGDIR)/mosaic.pc
 	rm -f $(DESTDIR)$(BINDIR)/mosaicctl
 	rm -f $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench \
-	      $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-report
+	      $(DESTDIR)$(MOSAIC_LIBEXEC)/mosaic-bench-stats
 	-rmdir $(DESTDIR)$(MOSAIC_LIBEXEC) 2>/dev/null
 	@set -e; for page in $(MAN_PAGES); do \
 		f=$(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/}; \

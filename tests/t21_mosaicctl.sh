@@ -342,8 +342,8 @@ fi
 # mosaic-bench sits next to mosaicctl in ../tools (the Makefile's bench block
 # puts it there). The runs are 4 MiB, one reference row and one peer, so
 # they take a second or two; the full benchmark is `make bench`. The VM has
-# no Python for the report that turns the records into medians
-# (mosaic-bench-report, tests/host/h10_bench_summary.sh checks it): here
+# no Python for mosaic-bench-stats, which turns the records into medians
+# (tests/host/h10_bench_summary.sh checks it): here
 # the records come out as they are (--raw) and awk checks them.
 bench=$here/tools/mosaic-bench
 brows='^(pages/insert-page|anon/populate)$'
@@ -379,15 +379,15 @@ if [ -x "$bench" ]; then
     rc=$?
     ok "$([ "$rc" -eq 0 ] && has_out '^rep,anon/populate,4194304,0,'; echo $?)" \
         "bench finds mosaic-bench through \$MOSAIC_BENCH"
-    env -u MOSAIC_BENCH_REPORT "$ctl" bench --sizes 4M --reps 1 --rows "$brows" \
+    env -u MOSAIC_BENCH_STATS "$ctl" bench --sizes 4M --reps 1 --rows "$brows" \
         >"$tmp/out" 2>"$tmp/err"
     rc=$?
-    ok "$([ "$rc" -eq 8 ] && has_err '^mosaicctl bench: mosaic-bench-report not found (tried ' &&
+    ok "$([ "$rc" -eq 8 ] && has_err '^mosaicctl bench: mosaic-bench-stats not found (tried ' &&
           [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; echo $?)" \
-        "bench without its report (no Python here): exit 8 before measuring, one line"
+        "bench without mosaic-bench-stats (no Python here): exit 8 before measuring, one line"
 else
     for what in "--raw" "--raw faults" "--raw empty phases" "--progress" "\$MOSAIC_BENCH" \
-                "without its report"; do
+                "without mosaic-bench-stats"; do
         skip "no $bench (built by make tests)" "bench $what"
     done
     mkdir -p "$tmp/bin" && cp "$ctl" "$tmp/bin/mosaicctl"

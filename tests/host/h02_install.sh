@@ -38,7 +38,7 @@ expected=$tmp/expected
     echo "usr/lib/libmosaic.so.1.0.0"
     echo "usr/lib/pkgconfig/mosaic.pc"
     echo "usr/libexec/mosaic/mosaic-bench"
-    echo "usr/libexec/mosaic/mosaic-bench-report"
+    echo "usr/libexec/mosaic/mosaic-bench-stats"
     for page in man/*.[1-8]; do
         echo "usr/share/man/man${page##*.}/${page##*/}"
     done

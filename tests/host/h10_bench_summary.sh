@@ -2,18 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # h10_bench_summary: `mosaicctl bench` hands mosaic-bench's records to
-# bench/report --summary (installed as mosaic-bench-report), which computes
-# the statistics the same way for the make bench report; mosaicctl only
-# runs the two programs. A stand-in for mosaic-bench prints records
+# bench/stats.py --summary (installed as mosaic-bench-stats), whose
+# statistics bench/report uses for the make bench report too; mosaicctl
+# only runs the two programs. A stand-in for mosaic-bench prints records
 # written here, so every median, spread and per-MiB figure has a known
 # value; the VM (t21_mosaicctl) runs the real program, which needs the
-# module, but has no Python for the report.
+# module, but has no Python for the statistics.
 set -uo pipefail
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ctl=$BUILD/tools/mosaicctl
-report=$REPO/bench/report
+stats=$REPO/bench/stats.py
 [[ -x $ctl ]] || { echo "Bail out! no $ctl (make mosaicctl)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -59,7 +59,7 @@ fail,pages/fault,4194304,0,touch,Bad address
 end,1000000000
 EOF
 
-export MOSAIC_BENCH=$tmp/mosaic-bench MOSAIC_BENCH_REPORT=$report
+export MOSAIC_BENCH=$tmp/mosaic-bench MOSAIC_BENCH_STATS=$stats
 # bench ARGS...: mosaicctl bench; stdout in $tmp/out, stderr in $tmp/err, $rc
 bench() { "$ctl" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
 # jget PATH: a value of the JSON object in $tmp/out, as JSON ("" if none)
@@ -121,27 +121,27 @@ ok "$([[ $rc == 1 && $(jget ok) == false && $(jget failed) == 1 &&
 bench bench --raw
 ok "$([[ $rc == 1 ]] && cmp -s "$tmp/out" "$tmp/fail.csv"; echo $?)" \
     "--raw: the records as they are, exit 1 for the failed row"
-MOSAIC_BENCH_REPORT=/nonexistent/report "$ctl" bench --raw >/dev/null 2>"$tmp/err"
-ok "$([[ $? == 1 && ! -s $tmp/err ]]; echo $?)" "--raw needs no report"
+MOSAIC_BENCH_STATS=/nonexistent/stats "$ctl" bench --raw >/dev/null 2>"$tmp/err"
+ok "$([[ $? == 1 && ! -s $tmp/err ]]; echo $?)" "--raw needs no mosaic-bench-stats"
 
 export MOSAIC_FAKE_RECORDS=$tmp/ok.csv
 rm -f "$tmp/args"
 printf '#!/bin/sh\nexit 127\n' >"$tmp/no-python" && chmod +x "$tmp/no-python"
-MOSAIC_BENCH_REPORT=$tmp/no-python bench bench
+MOSAIC_BENCH_STATS=$tmp/no-python bench bench
 ok "$([[ $rc == 8 && ! -e $tmp/args && $(wc -l <"$tmp/err") == 1 ]] &&
       grep -q "^mosaicctl bench: $tmp/no-python cannot run: it needs python3" "$tmp/err"; echo $?)" \
-    "a report that cannot run: exit 8 before anything is measured, one line"
+    "mosaic-bench-stats that cannot run: exit 8 before anything is measured, one line"
 mkdir -p "$tmp/alone" && cp "$ctl" "$tmp/alone/mosaicctl"
-env -u MOSAIC_BENCH_REPORT "$tmp/alone/mosaicctl" bench >"$tmp/out" 2>"$tmp/err"
+env -u MOSAIC_BENCH_STATS "$tmp/alone/mosaicctl" bench >"$tmp/out" 2>"$tmp/err"
 rc=$?
 ok "$([[ $rc == 8 && $(wc -l <"$tmp/err") == 1 ]] &&
-      grep -q "^mosaicctl bench: mosaic-bench-report not found (tried $tmp/alone/mosaic-bench-report, " "$tmp/err" &&
-      grep -q 'or set MOSAIC_BENCH_REPORT)$' "$tmp/err"; echo $?)" \
-    "no report: exit 8, one line saying where it looked"
+      grep -q "^mosaicctl bench: mosaic-bench-stats not found (tried $tmp/alone/mosaic-bench-stats, " "$tmp/err" &&
+      grep -q 'or set MOSAIC_BENCH_STATS)$' "$tmp/err"; echo $?)" \
+    "no mosaic-bench-stats: exit 8, one line saying where it looked"
 
 MOSAIC_FAKE_STATUS=2 bench bench
 ok "$([[ $rc == 2 ]] && grep -q 'mosaic-bench refused the options' "$tmp/err" && [[ ! -s $tmp/out ]]; echo $?)" \
-    "mosaic-bench refusing its options: exit 2, no report printed"
+    "mosaic-bench refusing its options: exit 2, no statistics printed"
 head -3 "$tmp/ok.csv" >"$tmp/cut.csv"
 MOSAIC_FAKE_RECORDS=$tmp/cut.csv bench --json bench
 ok "$([[ $rc == 7 && $(jget ok) == false && $(jget exit_status) == 7 ]] &&

@@ -2,12 +2,12 @@
 /*
  * mosaicctl bench: runs mosaic-bench (bench/mosaic-bench/, the program
  * `make bench` runs in the VM) on this machine and hands its records to
- * mosaic-bench-report (bench/report, which makes `make bench`'s report),
- * whose --summary prints the medians per row and size, as text or JSON.
- * The statistics are the report's: this file only finds the two programs,
+ * mosaic-bench-stats (bench/stats.py, which computes the statistics of
+ * `make bench`'s report too), whose --summary prints the medians per row
+ * and size, as text or JSON. This file only finds the two programs,
  * passes the options on, shows the progress, and collects the records;
- * --raw prints the records instead and needs no report (nor Python).
- * Both programs are installed in $(PREFIX)/libexec/mosaic.
+ * --raw prints the records instead and needs neither the statistics nor
+ * Python. Both programs are installed in $(PREFIX)/libexec/mosaic.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,7 +20,7 @@
 #include "mosaicctl.h"
 
 #define BENCH_PROG	"mosaic-bench"
-#define REPORT_PROG	"mosaic-bench-report"
+#define STATS_PROG	"mosaic-bench-stats"
 #define BENCH_MAX_ARGS	64
 
 /* The record types of mosaic-bench (bench/mosaic-bench/main.c). */
@@ -257,28 +257,28 @@ static int bench_measure(const struct ctl *c, char **args, FILE *records)
 	return row_failed ? EXIT_CHECK : EXIT_OK;
 }
 
-/* What a wait status of the report means for us. */
-static int report_status(const struct ctl *c, const char *report, int status)
+/* What a wait status of mosaic-bench-stats means for us. */
+static int stats_status(const struct ctl *c, const char *stats, int status)
 {
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) <= 1)
 		return WEXITSTATUS(status) ? EXIT_CHECK : EXIT_OK;
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return fail(c, EXIT_NO_BENCH, 0,
 			    "%s cannot run: it needs python3 (--raw prints the records without it)",
-			    report);
+			    stats);
 	if (status < 0)
-		return fail(c, EXIT_SYSTEM, status, "running %s: %s", report,
+		return fail(c, EXIT_SYSTEM, status, "running %s: %s", stats,
 			    strerror(-status));
-	return fail(c, EXIT_SYSTEM, 0, "%s %s%d", report,
+	return fail(c, EXIT_SYSTEM, 0, "%s %s%d", stats,
 		    WIFEXITED(status) ? "exited with status " : "was killed by signal ",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 }
 
 int cmd_bench(struct ctl *c)
 {
-	char prog[4096], report[4096], *args[BENCH_MAX_ARGS];
-	char *check[] = { report, (char *)"--check", NULL };
-	char *summary[] = { report, (char *)"--summary", (char *)"-",
+	char prog[4096], stats[4096], *args[BENCH_MAX_ARGS];
+	char *check[] = { stats, (char *)"--check", NULL };
+	char *summary[] = { stats, (char *)"--summary", (char *)"-",
 			    (char *)"--program", prog, NULL, NULL };
 	char *records = NULL;
 	size_t len = 0;
@@ -301,12 +301,12 @@ int cmd_bench(struct ctl *c)
 	if (c->raw)
 		return bench_measure(c, args, NULL);
 
-	/* Before the measurement, which may take minutes: can it be reported? */
-	ret = find_program(c, "MOSAIC_BENCH_REPORT", REPORT_PROG, report,
-			   sizeof(report));
+	/* Before the measurement, which may take minutes: can it be summed up? */
+	ret = find_program(c, "MOSAIC_BENCH_STATS", STATS_PROG, stats,
+			   sizeof(stats));
 	if (ret)
 		return ret;
-	ret = report_status(c, report, run_with_input(check, NULL, 0));
+	ret = stats_status(c, stats, run_with_input(check, NULL, 0));
 	if (ret)
 		return ret;
 	mem = open_memstream(&records, &len);
@@ -315,7 +315,7 @@ int cmd_bench(struct ctl *c)
 	ret = bench_measure(c, args, mem);
 	fclose(mem);
 	if (ret == EXIT_OK || ret == EXIT_CHECK)
-		ret = report_status(c, report,
+		ret = stats_status(c, stats,
 				    run_with_input(summary, records, len));
 	free(records);
 	return ret;

@@ -74,7 +74,7 @@ static const struct command commands[] = {
 	  "touch, munmap, free of every valid backend and strategy pair and of\n"
 	  "the kernel's own peers (anonymous memory, hugetlbfs, dma-buf heaps,\n"
 	  "udmabuf), and print the median of each phase per row and size, as\n"
-	  "mosaic-bench-report ($MOSAIC_BENCH_REPORT, looked up the same way;\n"
+	  "mosaic-bench-stats ($MOSAIC_BENCH_STATS, looked up the same way;\n"
 	  "it needs python3) computes them. Exit status 8 if either is not\n"
 	  "found, 1 if a row failed." },
 };
@@ -124,8 +124,8 @@ static void usage_main(FILE *f)
 		"      --version          print the version\n\n"
 		"Exit status: 0 ok, 1 check failed, 2 usage, 3 module not loaded,\n"
 		"4 permission denied, 5 not supported by this kernel, 6 request refused\n"
-		"by the module, 7 other error, 8 mosaic-bench or its report not found.\n"
-		"See mosaicctl(1).\n",
+		"by the module, 7 other error, 8 mosaic-bench or mosaic-bench-stats not\n"
+		"found. See mosaicctl(1).\n",
 		common_opts_help);
 }
 

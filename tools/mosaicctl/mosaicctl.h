@@ -22,7 +22,7 @@
 #define MOSAIC_VERSION	"unknown"
 #endif
 
-/* Where make install puts mosaic-bench and its report (bench looks there last). */
+/* Where make install puts mosaic-bench and mosaic-bench-stats (bench looks there last). */
 #ifndef MOSAIC_LIBEXECDIR
 #define MOSAIC_LIBEXECDIR	"/usr/local/libexec/mosaic"
 #endif
@@ -36,7 +36,7 @@ enum ctl_exit {
 	EXIT_UNSUPPORTED = 5,	/* EOPNOTSUPP: the kernel lacks a feature */
 	EXIT_REFUSED = 6,	/* EINVAL, EFBIG, ENODEV, E2BIG: bad request */
 	EXIT_SYSTEM = 7,	/* anything else (ENOMEM, ...) */
-	EXIT_NO_BENCH = 8,	/* bench: mosaic-bench or its report not found */
+	EXIT_NO_BENCH = 8,	/* bench: mosaic-bench or mosaic-bench-stats not found */
 };
 
 /* One run: the command and its options, as given, then parsed. */
