@@ -17,6 +17,7 @@ file (mosaicctl asks before it measures).
 """
 import argparse
 import json
+import os
 import statistics
 import sys
 
@@ -66,8 +67,9 @@ class Pass:
                 try:
                     self.record(t, p)
                 except (IndexError, ValueError):
-                    print("bench/report: %s: bad record: %s" % (self.path, line),
-                          file=sys.stderr)
+                    print("%s: %s: bad record: %s" % (
+                        os.path.basename(sys.argv[0]), self.path, line),
+                        file=sys.stderr)
 
     def add_size(self, s):
         if s not in self.sizes:
