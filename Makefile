@@ -457,6 +457,10 @@ $(BENCH_BIN): $(BENCH_SRCS) bench/mosaic-bench/mosaic-bench.h tests/lib/tap.h \
 	$(CC) $(CFLAGS_CTL) -Itests/lib $(LDFLAGS_GUEST) -o $@ $(BENCH_SRCS) \
 		$(BUILD)/lib/libmosaic.a
 
+# make install puts it in libexec (mk/install.mk, read before BENCH_BIN is
+# set: the prerequisite is added here).
+install: $(BENCH_BIN)
+
 # The smoke test's copy (tests/t40_bench_smoke.sh runs ../tools/mosaic-bench).
 tests: $(BUILD)/tests/tools/mosaic-bench
 

@@ -155,7 +155,7 @@ install-module:
 		$(MODULE_SIGN_OFF) modules_install
 	@if [ -z "$(DESTDIR)" ]; then depmod $(KVER); fi
 
-install: lib mosaicctl $(BENCH_BIN) install-module
+install: lib mosaicctl install-module
 	install -d $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(INCLUDEDIR)/mosaic \
 		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(UDEVRULESDIR)
