@@ -176,6 +176,32 @@ static void size_case(const char *text, int want_ret, uint64_t want)
 		       text, ULL(want), mt_errname(ret), ULL(v));
 }
 
+/* LIBMOSAIC_1.2: the names mosaicctl prints for enum mosaic_huge_mode. */
+static void test_huge_mode_names(void)
+{
+	static const char *const want[] = {
+		[MOSAIC_HUGE_NONE] = "none",
+		[MOSAIC_HUGE_PTE] = "pte-fallback",
+		[MOSAIC_HUGE_FAULT_PMD] = "fault-pmd",
+		[MOSAIC_HUGE_PFN_PMD] = "pfn-pmd",
+		[MOSAIC_HUGE_FOLIO_PMD] = "folio-pmd",
+	};
+	bool ok = true;
+	int i;
+
+	for (i = 0; i <= MOSAIC_HUGE_MODE_MAX; i++) {
+		const char *n = mosaic_huge_mode_name((enum mosaic_huge_mode)i);
+
+		if (!n || strcmp(n, want[i])) {
+			tap_diag("huge mode %d: name %s", i, n ? n : "(null)");
+			ok = false;
+		}
+	}
+	tap_ok(ok && !mosaic_huge_mode_name((enum mosaic_huge_mode)(MOSAIC_HUGE_MODE_MAX + 1)),
+	       "mosaic_huge_mode_name names all %d huge modes, NULL past them",
+	       MOSAIC_HUGE_MODE_MAX + 1);
+}
+
 static void test_parse_size(void)
 {
 	uint64_t v;
@@ -965,6 +991,7 @@ int main(void)
 
 	tap_diag("t20_libmosaic: every libmosaic function against the module");
 	test_names();
+	test_huge_mode_names();
 	test_parse_size();
 
 	fds_before = mt_count_fds();
