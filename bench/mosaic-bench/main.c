@@ -66,7 +66,6 @@ bool tap_mode;
 int mosaic_dev = -1;
 int udmabuf_dev = -1;
 
-
 /*
  * The rows run at sizes of --large-size (1 GiB) and more: all of them by
  * default (the whole run took under 8 minutes on the bench kernel on 2

@@ -26,7 +26,6 @@ const char *const phase_name[NPHASES] = {
 	"alloc", "map", "touch", "munmap", "free",
 };
 
-
 /*
  * The word each page's touch stores, mosaic_pattern_word(SEED, off) for
  * off = 0, PAGE, 2 * PAGE, ...: computed once before anything is timed,

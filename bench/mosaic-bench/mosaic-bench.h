@@ -16,6 +16,7 @@
 #include <linux/mosaic_testing.h>
 #include <mosaic/mosaic.h>
 
+/* Newer than the oldest C library the bench is built with (include after <sys/mman.h>). */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -56,7 +57,6 @@ enum kind {
 	K_UDMABUF,		/* memfd + UDMABUF_CREATE */
 };
 
-
 struct row {
 	char name[40];
 	enum kind kind;
@@ -81,7 +81,6 @@ struct result {
 	bool ledger_ok;
 	uint32_t strategy_in_use;
 };
-
 
 struct strategy_traits {
 	bool known, lazy, pmd;

@@ -81,7 +81,6 @@ void print_orders(const char *tag, const char *name, uint64_t size,
 	fflush(stdout);
 }
 
-
 /* Three points per row, skipped together: the count never changes. */
 void tap_row(const struct row *r, uint64_t size, const struct result *res)
 {

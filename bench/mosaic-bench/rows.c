@@ -9,7 +9,6 @@
 
 #include "mosaic-bench.h"
 
-
 /*
  * Rows come from libmosaic: every backend and strategy it has a name for
  * (walked 1, 2, ... until there is none, like mosaicctl), every pair
