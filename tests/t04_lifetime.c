@@ -392,9 +392,7 @@ static void test_readonly_map(void)
 int main(void)
 {
 	tap_diag("t04_lifetime: mappings after close, fork, split, mremap, DONTNEED, mprotect");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	test_after_close();
 	test_fork();

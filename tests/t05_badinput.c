@@ -725,9 +725,7 @@ int main(int argc, char **argv)
 		return cloexec_probe(argv[2]);
 
 	tap_diag("t05_badinput: refused requests, exact errnos, nothing leaked");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	argbuf = mmap(NULL, 3 * MT_PAGE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -748,7 +746,6 @@ int main(int argc, char **argv)
 	test_mmap();
 	close(bfd);
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

@@ -446,9 +446,7 @@ int main(void)
 	struct mosaic_stats start;
 
 	tap_diag("t13_device: the device knob (edu behind the IOMMU) and the ALLOC knobs");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &start) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&start);
 	segs = mt_xcalloc(MAX_SEGS, sizeof(*segs));
 	find_edu();
 
@@ -472,7 +470,6 @@ int main(void)
 	device_refusals();
 	knob_checks();
 
-	tap_ok(mt_ledger_is(dev, &start, 0, 0, 0), "ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &start,
+				  "ledger back to the start");
 }

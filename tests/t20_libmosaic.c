@@ -18,7 +18,6 @@
 #include <mosaic/mosaic.h>
 #else
 #include "../lib/mosaic.c"
-#include "../lib/names.c"
 #endif
 
 #include <errno.h>
@@ -66,14 +65,10 @@ static const char *const strategy_names[] = {
 static struct mosaic_buf_params params(uint64_t size, enum mosaic_backend b,
 				       enum mosaic_strategy s)
 {
-	struct mosaic_buf_params p;
-
-	memset(&p, 0, sizeof(p));
-	p.struct_size = sizeof(p);
-	p.size = size;
-	p.backend = b;
-	p.strategy = s;
-	return p;
+	return (struct mosaic_buf_params){
+		.struct_size = sizeof(struct mosaic_buf_params), .size = size,
+		.backend = b, .strategy = s,
+	};
 }
 
 static void test_names(void)
@@ -968,9 +963,7 @@ int main(void)
 	test_parse_size();
 
 	fds_before = mt_count_fds();
-	raw = mt_open_dev_or_bail();
-	if (mt_stats(raw, &base))
-		tap_bail("no STATS");
+	raw = mt_open_dev_baseline(&base);
 	close(raw);
 
 	dev = test_dev_open();

@@ -499,9 +499,7 @@ int main(void)
 	struct mosaic_stats base;
 
 	tap_diag("t51_limits: max_total_size and RLIMIT_MEMLOCK, returned on exit and kill");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	rep = unpriv_shared(sizeof(*rep));
 
 	test_memlock();
@@ -511,7 +509,6 @@ int main(void)
 	test_kill();
 	test_oom();
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

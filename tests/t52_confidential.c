@@ -394,9 +394,7 @@ int main(void)
 	struct mosaic_stats base;
 
 	tap_diag("t52_confidential: zeroed memory, read-only handles, hidden addresses");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	arep = unpriv_shared(sizeof(*arep));
 
 	for (size_t i = 0; i < sizeof(zero_backends) / sizeof(zero_backends[0]); i++)
@@ -408,7 +406,6 @@ int main(void)
 	test_addresses(MOSAIC_BACKEND_PAGES);
 	test_addresses(MOSAIC_BACKEND_STREAMING);
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

@@ -202,16 +202,12 @@ static inline int edu_alloc(int edu, uint64_t size, uint32_t backend,
 			    uint32_t strategy, uint32_t max_order,
 			    uint64_t chunk_size)
 {
-	struct mosaic_edu_alloc a;
+	struct mosaic_edu_alloc a = {
+		.argsz = sizeof(a), .size = size, .backend = backend,
+		.strategy = strategy, .max_order = max_order,
+		.chunk_size = chunk_size, .fd = -1,
+	};
 
-	memset(&a, 0, sizeof(a));
-	a.argsz = sizeof(a);
-	a.size = size;
-	a.backend = backend;
-	a.strategy = strategy;
-	a.max_order = max_order;
-	a.chunk_size = chunk_size;
-	a.fd = -1;
 	return mt_fd_ioctl(edu, MOSAIC_EDU_IOC_ALLOC, &a, &a.fd, "EDU ALLOC");
 }
 
@@ -220,13 +216,10 @@ static inline int edu_dma_flags(int fd, uint64_t off, uint64_t len,
 				uint64_t seed, uint32_t dir, uint32_t flags,
 				struct mosaic_edu_dma *d)
 {
-	memset(d, 0, sizeof(*d));
-	d->argsz = sizeof(*d);
-	d->flags = flags;
-	d->offset = off;
-	d->length = len;
-	d->seed = seed;
-	d->direction = dir;
+	*d = (struct mosaic_edu_dma){
+		.argsz = sizeof(*d), .flags = flags, .offset = off,
+		.length = len, .seed = seed, .direction = dir,
+	};
 	return mt_ioctl(fd, MOSAIC_EDU_IOC_DMA, d);
 }
 
@@ -239,9 +232,7 @@ static inline int edu_dma(int fd, uint64_t off, uint64_t len, uint64_t seed,
 
 static inline int edu_info(int fd, uint64_t off, struct mosaic_edu_info *in)
 {
-	memset(in, 0, sizeof(*in));
-	in->argsz = sizeof(*in);
-	in->offset = off;
+	*in = (struct mosaic_edu_info){ .argsz = sizeof(*in), .offset = off };
 	return mt_ioctl(fd, MOSAIC_EDU_IOC_INFO, in);
 }
 
@@ -249,13 +240,11 @@ static inline int edu_info(int fd, uint64_t off, struct mosaic_edu_info *in)
 static inline int edu_import(int edu, int dmabuf_fd, uint64_t *size,
 			     uint64_t *nents)
 {
-	struct mosaic_edu_import im;
+	struct mosaic_edu_import im = {
+		.argsz = sizeof(im), .dmabuf_fd = dmabuf_fd, .fd = -1,
+	};
 	int ret;
 
-	memset(&im, 0, sizeof(im));
-	im.argsz = sizeof(im);
-	im.dmabuf_fd = dmabuf_fd;
-	im.fd = -1;
 	ret = mt_fd_ioctl(edu, MOSAIC_EDU_IOC_IMPORT, &im, &im.fd, "EDU IMPORT");
 	if (ret < 0)
 		return ret;
@@ -269,13 +258,10 @@ static inline int edu_import(int edu, int dmabuf_fd, uint64_t *size,
 /* MOSAIC_IOC_EXPORT on a mosaic buffer fd: the dma-buf fd, or -errno. */
 static inline int mt_export(int bfd, uint64_t off, uint64_t len)
 {
-	struct mosaic_export e;
+	struct mosaic_export e = {
+		.argsz = sizeof(e), .offset = off, .length = len, .fd = -1,
+	};
 
-	memset(&e, 0, sizeof(e));
-	e.argsz = sizeof(e);
-	e.offset = off;
-	e.length = len;
-	e.fd = -1;
 	return mt_fd_ioctl(bfd, MOSAIC_IOC_EXPORT, &e, &e.fd, "EXPORT");
 }
 
@@ -285,13 +271,10 @@ static inline int mt_export(int bfd, uint64_t off, uint64_t len)
  */
 static inline int edu_export(int bfd, uint64_t off, uint64_t len)
 {
-	struct mosaic_edu_export e;
+	struct mosaic_edu_export e = {
+		.argsz = sizeof(e), .offset = off, .length = len, .fd = -1,
+	};
 
-	memset(&e, 0, sizeof(e));
-	e.argsz = sizeof(e);
-	e.offset = off;
-	e.length = len;
-	e.fd = -1;
 	return mt_fd_ioctl(bfd, MOSAIC_EDU_IOC_EXPORT, &e, &e.fd, "EDU EXPORT");
 }
 
