@@ -171,10 +171,7 @@ int main(void)
 		mt_user_fill(map, 0, SIZE, 0x77);
 		if (pipe(to_child) || pipe(to_parent))
 			tap_bail("pipe: %s", strerror(errno));
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			tap_bail("fork: %s", strerror(errno));
+		pid = mt_fork();
 		if (pid == 0) {
 			/*
 			 * Touch every page first so the result does not depend on

@@ -146,10 +146,7 @@ static void test_fork(void)
 
 		if (pipe(go))
 			tap_bail("pipe: %s", strerror(errno));
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			tap_bail("fork: %s", strerror(errno));
+		pid = mt_fork();
 		if (pid == 0) {
 			alarm(30);
 			close(go[1]);

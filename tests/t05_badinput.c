@@ -89,59 +89,49 @@ static void expect_err(int fd, unsigned long req, void *arg, int want,
 	       ledger ? "" : ", ledger changed");
 }
 
+/*
+ * argbuf holding @arg at its start and zeros after it (the bytes past a
+ * struct are what an oversized argsz makes the kernel read).
+ */
+static void *argbuf_with(const void *arg, size_t size)
+{
+	memset(argbuf, 0, 2 * MT_PAGE);
+	memcpy(argbuf, arg, size);
+	return argbuf;
+}
+
+/* argbuf holding a @type built from the designated initializers given. */
+#define ARGBUF(type, ...) \
+	((type *)argbuf_with(&(type){ .argsz = sizeof(type), __VA_ARGS__ }, \
+			     sizeof(type)))
+
 /* A valid ALLOC argument at the start of argbuf; the rest zeroed. */
 static struct mosaic_alloc *alloc_arg(void)
 {
-	struct mosaic_alloc *a = (struct mosaic_alloc *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	a->argsz = sizeof(*a);
-	a->size = 16 * MT_PAGE;
-	a->backend = MOSAIC_BACKEND_PAGES;
-	a->strategy = MOSAIC_STRATEGY_AUTO;
-	a->fd = -1;
-	return a;
+	return ARGBUF(struct mosaic_alloc, .size = 16 * MT_PAGE,
+		      .backend = MOSAIC_BACKEND_PAGES,
+		      .strategy = MOSAIC_STRATEGY_AUTO, .fd = -1);
 }
 
 static struct mosaic_pattern *pattern_arg(uint64_t off, uint64_t len)
 {
-	struct mosaic_pattern *p = (struct mosaic_pattern *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	p->argsz = sizeof(*p);
-	p->offset = off;
-	p->length = len;
-	p->seed = 42;
-	return p;
+	return ARGBUF(struct mosaic_pattern, .offset = off, .length = len,
+		      .seed = 42);
 }
 
 static struct mosaic_refs *refs_arg(uint64_t off, uint64_t len)
 {
-	struct mosaic_refs *r = (struct mosaic_refs *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	r->argsz = sizeof(*r);
-	r->offset = off;
-	r->length = len;
-	return r;
+	return ARGBUF(struct mosaic_refs, .offset = off, .length = len);
 }
 
 static struct mosaic_info *info_arg(void)
 {
-	struct mosaic_info *in = (struct mosaic_info *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	in->argsz = sizeof(*in);
-	return in;
+	return ARGBUF(struct mosaic_info);
 }
 
 static struct mosaic_stats *stats_arg(void)
 {
-	struct mosaic_stats *s = (struct mosaic_stats *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	s->argsz = sizeof(*s);
-	return s;
+	return ARGBUF(struct mosaic_stats);
 }
 
 /* An ALLOC that must be accepted (forward compatibility), then released. */
@@ -211,8 +201,7 @@ static void test_cloexec(void)
 	}
 	/* Prove the flag works: a re-exec'd copy of this program must not have it. */
 	snprintf(num, sizeof(num), "%d", fd);
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		execl("/proc/self/exe", "t05_badinput", "--cloexec-probe", num, (char *)NULL);
 		_exit(99);
@@ -618,8 +607,7 @@ static void test_unprivileged_device(void)
 	pid_t pid;
 	int st = -1;
 
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		struct mosaic_alloc *a = alloc_arg();
 

@@ -369,8 +369,7 @@ static void test_kill(void)
 
 	mt_stats(dev, &base);
 	memset(rep, 0, sizeof(*rep));
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		if (unpriv_drop(EXIT_LIMIT))
 			_exit(100);
@@ -462,8 +461,7 @@ static void test_oom(void)
 	}
 	/* The markers vm/log-scan knows: the OOM report's stack is ours. */
 	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		struct holder h = { 0 };
 		char num[16];

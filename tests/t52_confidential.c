@@ -362,8 +362,7 @@ static void test_addresses(uint32_t backend)
 		close(fd);
 
 	memset(arep, 0, sizeof(*arep));
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		if (unpriv_drop(RLIM_INFINITY))
 			_exit(100);

@@ -222,8 +222,7 @@ int main(void)
 	}
 	/* The over-limit ALLOC may end in the memcg's OOM killer: vm/log-scan. */
 	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		snprintf(num, sizeof(num), "%d", getpid());
 		if (mt_write_file(CG "/cgroup.procs", num))

@@ -300,6 +300,12 @@ int mt_read_line(const char *path, char *buf, size_t size);
 /* ---- mt_process.c: children, scratch memory, time, environment ---- */
 
 /*
+ * fork() after flushing stdout (a child must not print the parent's
+ * buffered lines a second time); bails out if fork fails. 0 in the child,
+ * the child's pid in the parent.
+ */
+pid_t mt_fork(void);
+/*
  * Run fn(arg) in a forked child and return its exit code, or 128 + signal
  * number if the child was killed. The child has @timeout_s seconds (alarm).
  * Returns -errno if fork/wait failed.

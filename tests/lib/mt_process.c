@@ -15,6 +15,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+pid_t mt_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		tap_bail("fork: %s", strerror(errno));
+	return pid;
+}
+
 int mt_run_child(int (*fn)(void *arg), void *arg, unsigned timeout_s)
 {
 	int status;
@@ -39,12 +50,9 @@ int mt_run_child(int (*fn)(void *arg), void *arg, unsigned timeout_s)
 void mt_spawn(int n, int (*fn)(int i, void *arg), void *arg,
 	      unsigned timeout_s, pid_t *pids)
 {
-	fflush(stdout);
 	for (int i = 0; i < n; i++) {
-		pid_t pid = fork();
+		pid_t pid = mt_fork();
 
-		if (pid < 0)
-			tap_bail("fork: %s", strerror(errno));
 		if (pid == 0) {
 			alarm(timeout_s);
 			_exit(fn(i, arg));
