@@ -603,7 +603,7 @@ static void test_alloc_knobs(void)
 /* Naming a device needs CAP_SYS_RAWIO: an unprivileged user gets EPERM. */
 static void test_unprivileged_device(void)
 {
-	int *res = unpriv_shared(sizeof(int));
+	int *res = mt_shared(sizeof(int));
 	pid_t pid;
 	int st = -1;
 

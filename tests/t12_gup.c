@@ -457,10 +457,7 @@ int main(void)
 
 	tap_diag("t12_gup: process_vm_readv/writev, vmsplice, io_uring, O_DIRECT per pair");
 	dev = mt_open_dev_baseline(&start);
-	report = mmap(NULL, MT_PAGE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (report == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
+	report = mt_shared(MT_PAGE);
 	setup_loop();
 	setup_uring();
 

@@ -290,11 +290,7 @@ static void device_refusals(void)
 		tap_skip(edu_skip, "without CAP_SYS_RAWIO: naming a device is EPERM");
 		return;
 	}
-	capres = mmap(NULL, MT_PAGE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (capres == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
-	memset((void *)capres, 0, sizeof(*capres));
+	capres = mt_shared(MT_PAGE);
 	capres->named = capres->unnamed = -EPROTO;
 	{
 		struct mosaic_stats base;

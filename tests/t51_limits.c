@@ -498,7 +498,7 @@ int main(void)
 
 	tap_diag("t51_limits: max_total_size and RLIMIT_MEMLOCK, returned on exit and kill");
 	dev = mt_open_dev_baseline(&base);
-	rep = unpriv_shared(sizeof(*rep));
+	rep = mt_shared(sizeof(*rep));
 
 	test_memlock();
 	test_ipc_lock();

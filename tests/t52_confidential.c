@@ -394,7 +394,7 @@ int main(void)
 
 	tap_diag("t52_confidential: zeroed memory, read-only handles, hidden addresses");
 	dev = mt_open_dev_baseline(&base);
-	arep = unpriv_shared(sizeof(*arep));
+	arep = mt_shared(sizeof(*arep));
 
 	for (size_t i = 0; i < sizeof(zero_backends) / sizeof(zero_backends[0]); i++)
 		test_zeroing(zero_backends[i]);

@@ -463,10 +463,7 @@ int main(void)
 			 mt_errname(edu));
 	else
 		edu_diag_setup("t54_stress", &es);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		tap_bail("shared memory: %s", strerror(errno));
-	memset(sh, 0, sizeof(*sh));
+	sh = mt_shared(sizeof(*sh));
 
 	t0 = mt_now_s();
 	mt_spawn(nprocs, process_main, NULL, secs + 120, sh->pid);

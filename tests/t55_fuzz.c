@@ -432,14 +432,13 @@ int main(void)
 		 target_calls, secs, nprocs, (unsigned long long)fuzz_seed);
 	dev = mt_open_dev_baseline(&base);
 	fds0 = mt_count_fds();
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mt_shared(sizeof(*sh));
 	entries = mmap(NULL, ENTRIES_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	arena = mmap(NULL, 5 * MT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || arena == MAP_FAILED || entries == MAP_FAILED ||
+	if (arena == MAP_FAILED || entries == MAP_FAILED ||
 	    mprotect(arena + 3 * MT_PAGE, MT_PAGE, PROT_NONE) ||
 	    mprotect(arena + 4 * MT_PAGE, MT_PAGE, PROT_READ))
 		tap_bail("memory: %s", strerror(errno));
-	memset(sh, 0, sizeof(*sh));
 	if (mt_param_u64("max_total_size", &cap) || mt_set_param_u64("max_total_size", FUZZ_CAP))
 		tap_diag("cannot lower max_total_size: large ALLOCs may be slow");
 

@@ -209,7 +209,7 @@ int main(void)
 	tap_diag("t56_memcg: buffers charged to the allocating task's memory cgroup");
 	dev = mt_open_dev_or_bail();
 	mt_stats(dev, &base);
-	rep = unpriv_shared(sizeof(*rep));
+	rep = mt_shared(sizeof(*rep));
 
 	mkdir("/sys/fs/cgroup", 0755);
 	mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);

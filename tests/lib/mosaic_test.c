@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+
 int mt_open_dev(void)
 {
 	int fd = open(MOSAIC_DEVICE_PATH, O_RDWR | O_CLOEXEC);
@@ -327,4 +329,40 @@ int mt_alloc_matrix(int devfd, uint32_t backend, uint32_t strategy,
 			    backend == MOSAIC_BACKEND_COHERENT ? MT_MATRIX_CHUNK : 0,
 			    NULL);
 	return fd;
+}
+
+int mt_export(int bfd, uint64_t off, uint64_t len)
+{
+	struct mosaic_export e = {
+		.argsz = sizeof(e), .offset = off, .length = len, .fd = -1,
+	};
+
+	return mt_fd_ioctl(bfd, MOSAIC_IOC_EXPORT, &e, &e.fd, "EXPORT");
+}
+
+int mt_dmabuf_sync(int dfd, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return mt_ioctl(dfd, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+uint64_t mt_seg_index(const struct mosaic_seg_entry *ents,
+		      uint64_t nr, uint64_t off)
+{
+	uint64_t i;
+
+	for (i = 0; i + 1 < nr; i++)
+		if (off < ents[i + 1].offset)
+			break;
+	return i;
+}
+
+uint64_t mt_seg_boundary(const struct mosaic_seg_entry *ents,
+			 uint64_t nr, uint64_t from)
+{
+	for (uint64_t i = 1; i < nr; i++)
+		if (ents[i].offset >= from)
+			return ents[i].offset;
+	return 0;
 }

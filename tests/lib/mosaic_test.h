@@ -83,6 +83,20 @@ int mt_fill(int bfd, uint64_t off, uint64_t len, uint64_t seed);
 int mt_verify(int bfd, uint64_t off, uint64_t len, uint64_t seed,
 	      uint64_t *mismatches, uint64_t *first);
 
+/* MOSAIC_IOC_EXPORT on a mosaic buffer fd: the dma-buf fd, or -errno. */
+int mt_export(int bfd, uint64_t off, uint64_t len);
+
+/* DMA_BUF_IOCTL_SYNC with @flags (DMA_BUF_SYNC_START | ..._READ, ...). */
+int mt_dmabuf_sync(int dfd, uint64_t flags);
+
+/* Index of the segment that holds byte @off (the table is ordered). */
+uint64_t mt_seg_index(const struct mosaic_seg_entry *ents,
+		      uint64_t nr, uint64_t off);
+
+/* First segment boundary at or after @from, or 0 if there is none. */
+uint64_t mt_seg_boundary(const struct mosaic_seg_entry *ents,
+			 uint64_t nr, uint64_t from);
+
 /*
  * Ledger comparison: true if buffers, pages and maps of @now equal @base
  * plus the given deltas. Prints a diagnostic on mismatch.
@@ -325,6 +339,11 @@ void mt_spawn(int n, int (*fn)(int i, void *arg), void *arg,
  */
 int mt_reap(int n, const pid_t *pids, const char *what);
 
+/*
+ * Zeroed memory shared with the children forked after this, which report
+ * their results through it (never NULL).
+ */
+void *mt_shared(size_t len);
 /* Page-aligned anonymous memory for large scratch arrays (never NULL). */
 void *mt_xcalloc(size_t n, size_t size);
 void mt_xfree(void *p, size_t n, size_t size);

@@ -79,6 +79,16 @@ int mt_reap(int n, const pid_t *pids, const char *what)
 	return failed;
 }
 
+void *mt_shared(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("shared memory: %s", strerror(errno));
+	return p;	/* anonymous memory starts zeroed */
+}
+
 void *mt_xcalloc(size_t n, size_t size)
 {
 	size_t len = n * size;
