@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/mosaic and its ioctls on the uapi structs, the page ledger, the
+ * test pattern as the user sees it, and the segment table.
+ */
 #include "mosaic_test.h"
 #include "tap.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
