@@ -679,7 +679,7 @@ int main(void)
 	struct mosaic_dev *dev;
 	int fds_before, raw;
 
-	tap_diag("t20_libmosaic: every libmosaic function against the module");
+	tap_diag("t20_libmosaic: LIBMOSAIC_1.0 against the module");
 	test_names();
 	test_parse_size();
 
