@@ -218,6 +218,19 @@ static void test_cloexec(void)
 
 static void test_alloc(void)
 {
+	static const struct {
+		uint32_t backend, strategy;
+		const char *what;
+	} bad_kinds[] = {
+		{ 0, MOSAIC_STRATEGY_AUTO, "ALLOC backend = 0" },
+		{ MOSAIC_BACKEND_PAGES + 1000, MOSAIC_STRATEGY_AUTO,
+		  "ALLOC backend = 1001 (unknown)" },
+		{ UINT32_MAX, MOSAIC_STRATEGY_AUTO, "ALLOC backend = 0xffffffff" },
+		{ MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_MAX + 1,
+		  "ALLOC strategy = MAX + 1 (unknown)" },
+		{ MOSAIC_BACKEND_PAGES, 1000, "ALLOC strategy = 1000 (unknown)" },
+		{ MOSAIC_BACKEND_PAGES, UINT32_MAX, "ALLOC strategy = 0xffffffff" },
+	};
 	struct mosaic_alloc *a;
 	uint64_t max = 0;
 	int ret;
@@ -285,19 +298,13 @@ static void test_alloc(void)
 	a = alloc_arg(); a->size = UINT64_MAX - MT_PAGE + 2;	/* page round-up would wrap to 0 */
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFBIG, "ALLOC size whose page round-up overflows");
 
-	/* backend / strategy */
-	a = alloc_arg(); a->backend = 0;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0");
-	a = alloc_arg(); a->backend = MOSAIC_BACKEND_PAGES + 1000;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 1001 (unknown)");
-	a = alloc_arg(); a->backend = UINT32_MAX;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0xffffffff");
-	a = alloc_arg(); a->strategy = MOSAIC_STRATEGY_MAX + 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = MAX + 1 (unknown)");
-	a = alloc_arg(); a->strategy = 1000;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1000 (unknown)");
-	a = alloc_arg(); a->strategy = UINT32_MAX;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 0xffffffff");
+	/* backend / strategy: unknown values, the other one valid */
+	for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
+		a = alloc_arg();
+		a->backend = bad_kinds[i].backend;
+		a->strategy = bad_kinds[i].strategy;
+		expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, bad_kinds[i].what);
+	}
 
 	/* bad pointers */
 	expect_err(dev, MOSAIC_IOC_ALLOC, NULL, EFAULT, "ALLOC with a NULL argument");
