@@ -460,38 +460,22 @@ static void test_buffer_ioctls(void)
 
 static struct mosaic_sync *sync_arg(void)
 {
-	struct mosaic_sync *x = (struct mosaic_sync *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->flags = MOSAIC_SYNC_BEGIN;
-	x->length = MT_PAGE;
-	x->direction = MOSAIC_SYNC_RW;
-	return x;
+	return ARGBUF(struct mosaic_sync, .flags = MOSAIC_SYNC_BEGIN,
+		      .length = MT_PAGE, .direction = MOSAIC_SYNC_RW);
 }
 
 static struct mosaic_export *export_arg(void)
 {
-	struct mosaic_export *x = (struct mosaic_export *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->fd = -1;
-	return x;
+	return ARGBUF(struct mosaic_export, .fd = -1);
 }
 
 static struct mosaic_seg_entry seg_room[BUF_NP];
 
 static struct mosaic_segments *segments_arg(void)
 {
-	struct mosaic_segments *x = (struct mosaic_segments *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->count = BUF_NP;
-	x->entries = (uintptr_t)seg_room;
-	x->entry_size = sizeof(struct mosaic_seg_entry);
-	return x;
+	return ARGBUF(struct mosaic_segments, .count = BUF_NP,
+		      .entries = (uintptr_t)seg_room,
+		      .entry_size = sizeof(struct mosaic_seg_entry));
 }
 
 /* SYNC, EXPORT and SEGMENTS: the buffer-fd ioctls added after the first four. */
