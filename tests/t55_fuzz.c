@@ -400,7 +400,7 @@ static int worker(int idx, time_t deadline, long quota)
 	return 0;
 }
 
-/* Each process's share of the calls, until @arg's deadline at the latest. */
+/* What each fuzz process does: its share of the calls, until the deadline. */
 struct worker_quota {
 	time_t deadline;
 	long calls;
