@@ -339,9 +339,9 @@ module-planted: $(DEBUG_ENVS)
 		  $(MAKE) -C $(BUILD)/planted-$$s/kernel KDIR="$$KDIR" MOSAIC_PLANTED_BUGS=y ); \
 	done
 
-$(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/*.h tests/lib/*.c tests/lib/*.h
+$(PLANTED_TESTS)/bin/%: tests/planted/%.c tests/planted/*.h tests/lib/*.c tests/lib/*.h lib/names.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c $(LDFLAGS_GUEST)
+	$(CC) $(CFLAGS_USER) -Itests/lib -o $@ $< $(wildcard tests/lib/*.c) lib/names.c $(LDFLAGS_GUEST)
 
 # On their own; check-debug runs them as one of its passes per suite.
 check-planted: module-planted module-debug planted-tests

@@ -102,19 +102,20 @@ tests: test-extras
 test-extras: $(TEST_TOOLS)/mosaicctl $(TEST_TOOLS)/mosaic-example \
 	     $(TEST_TOOLS)/json-check $(TEST_TOOLS)/run-as
 
-# t20_libmosaic against the real libmosaic.a. tests/Makefile builds every
-# t*.c without the library, so there t20 compiles the library's sources in
-# instead; built here first, it is newer than everything tests/Makefile
-# checks and stays as it is.
-T20 := $(BUILD)/tests/bin/t20_libmosaic
+# The libmosaic tests (tests/lib/libmosaic_test.h) against the real
+# libmosaic.a. tests/Makefile builds every t*.c without the library, so
+# there they compile the library's sources in instead; built here first,
+# they are newer than everything tests/Makefile checks and stay as they are.
+LIBMOSAIC_TESTS := $(BUILD)/tests/bin/t20_libmosaic \
+		   $(BUILD)/tests/bin/t23_libmosaic_1_1
 
-tests: $(T20)
+tests: $(LIBMOSAIC_TESTS)
 
-$(T20): tests/t20_libmosaic.c tests/lib/tap.c tests/lib/mosaic_test.c \
+$(LIBMOSAIC_TESTS): $(BUILD)/tests/bin/%: tests/%.c $(wildcard tests/lib/*.c) \
 	$(wildcard tests/lib/*.h) $(LIB_HDRS) $(LIBMOSAIC_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_CTL) -I$(CURDIR)/tests/lib -DMOSAIC_TEST_LINK_LIBMOSAIC \
-		$(LDFLAGS_GUEST) -o $@ $< tests/lib/tap.c tests/lib/mosaic_test.c \
+		$(LDFLAGS_GUEST) -o $@ $< $(wildcard tests/lib/*.c) \
 		$(LIBMOSAIC_A)
 
 $(TEST_TOOLS)/mosaicctl: $(BUILD)/tools/mosaicctl

@@ -52,9 +52,7 @@ int main(void)
 	char *map;
 
 	tap_diag("t02_data: FILL/VERIFY against the user mapping, 64 MiB buffer");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	bfd = mt_alloc(dev, SIZE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
 	if (!tap_ok(bfd >= 0, "ALLOC 64 MiB (%s)", mt_errname(bfd < 0 ? bfd : 0)))
@@ -233,7 +231,6 @@ int main(void)
 
 	munmap(map, SIZE);
 	close(bfd);
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start after munmap + close");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start after munmap + close");
 }

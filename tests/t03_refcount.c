@@ -75,9 +75,7 @@ int main(void)
 	size_t present;
 
 	tap_diag("t03_refcount: kpagecount + REFS exactness, 64 MiB buffer");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	pfns = mt_xcalloc(NPAGES, sizeof(*pfns));
 	pfns2 = mt_xcalloc(NPAGES, sizeof(*pfns2));
 
@@ -173,10 +171,7 @@ int main(void)
 		mt_user_fill(map, 0, SIZE, 0x77);
 		if (pipe(to_child) || pipe(to_parent))
 			tap_bail("pipe: %s", strerror(errno));
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			tap_bail("fork: %s", strerror(errno));
+		pid = mt_fork();
 		if (pid == 0) {
 			/*
 			 * Touch every page first so the result does not depend on
@@ -289,7 +284,6 @@ int main(void)
 	tap_ok(mt_ledger_is(dev, &base, 1, NPAGES, 0), "ledger: buffer alive, no maps");
 
 	close(bfd);
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start after close");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start after close");
 }

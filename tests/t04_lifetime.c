@@ -146,10 +146,7 @@ static void test_fork(void)
 
 		if (pipe(go))
 			tap_bail("pipe: %s", strerror(errno));
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			tap_bail("fork: %s", strerror(errno));
+		pid = mt_fork();
 		if (pid == 0) {
 			alarm(30);
 			close(go[1]);
@@ -392,9 +389,7 @@ static void test_readonly_map(void)
 int main(void)
 {
 	tap_diag("t04_lifetime: mappings after close, fork, split, mremap, DONTNEED, mprotect");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	test_after_close();
 	test_fork();

@@ -89,59 +89,49 @@ static void expect_err(int fd, unsigned long req, void *arg, int want,
 	       ledger ? "" : ", ledger changed");
 }
 
+/*
+ * argbuf holding @arg at its start and zeros after it (the bytes past a
+ * struct are what an oversized argsz makes the kernel read).
+ */
+static void *argbuf_with(const void *arg, size_t size)
+{
+	memset(argbuf, 0, 2 * MT_PAGE);
+	memcpy(argbuf, arg, size);
+	return argbuf;
+}
+
+/* argbuf holding a @type built from the designated initializers given. */
+#define ARGBUF(type, ...) \
+	((type *)argbuf_with(&(type){ .argsz = sizeof(type), __VA_ARGS__ }, \
+			     sizeof(type)))
+
 /* A valid ALLOC argument at the start of argbuf; the rest zeroed. */
 static struct mosaic_alloc *alloc_arg(void)
 {
-	struct mosaic_alloc *a = (struct mosaic_alloc *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	a->argsz = sizeof(*a);
-	a->size = 16 * MT_PAGE;
-	a->backend = MOSAIC_BACKEND_PAGES;
-	a->strategy = MOSAIC_STRATEGY_AUTO;
-	a->fd = -1;
-	return a;
+	return ARGBUF(struct mosaic_alloc, .size = 16 * MT_PAGE,
+		      .backend = MOSAIC_BACKEND_PAGES,
+		      .strategy = MOSAIC_STRATEGY_AUTO, .fd = -1);
 }
 
 static struct mosaic_pattern *pattern_arg(uint64_t off, uint64_t len)
 {
-	struct mosaic_pattern *p = (struct mosaic_pattern *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	p->argsz = sizeof(*p);
-	p->offset = off;
-	p->length = len;
-	p->seed = 42;
-	return p;
+	return ARGBUF(struct mosaic_pattern, .offset = off, .length = len,
+		      .seed = 42);
 }
 
 static struct mosaic_refs *refs_arg(uint64_t off, uint64_t len)
 {
-	struct mosaic_refs *r = (struct mosaic_refs *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	r->argsz = sizeof(*r);
-	r->offset = off;
-	r->length = len;
-	return r;
+	return ARGBUF(struct mosaic_refs, .offset = off, .length = len);
 }
 
 static struct mosaic_info *info_arg(void)
 {
-	struct mosaic_info *in = (struct mosaic_info *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	in->argsz = sizeof(*in);
-	return in;
+	return ARGBUF(struct mosaic_info);
 }
 
 static struct mosaic_stats *stats_arg(void)
 {
-	struct mosaic_stats *s = (struct mosaic_stats *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	s->argsz = sizeof(*s);
-	return s;
+	return ARGBUF(struct mosaic_stats);
 }
 
 /* An ALLOC that must be accepted (forward compatibility), then released. */
@@ -211,8 +201,7 @@ static void test_cloexec(void)
 	}
 	/* Prove the flag works: a re-exec'd copy of this program must not have it. */
 	snprintf(num, sizeof(num), "%d", fd);
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		execl("/proc/self/exe", "t05_badinput", "--cloexec-probe", num, (char *)NULL);
 		_exit(99);
@@ -229,6 +218,19 @@ static void test_cloexec(void)
 
 static void test_alloc(void)
 {
+	static const struct {
+		uint32_t backend, strategy;
+		const char *what;
+	} bad_kinds[] = {
+		{ 0, MOSAIC_STRATEGY_AUTO, "ALLOC backend = 0" },
+		{ MOSAIC_BACKEND_PAGES + 1000, MOSAIC_STRATEGY_AUTO,
+		  "ALLOC backend = 1001 (unknown)" },
+		{ UINT32_MAX, MOSAIC_STRATEGY_AUTO, "ALLOC backend = 0xffffffff" },
+		{ MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_MAX + 1,
+		  "ALLOC strategy = MAX + 1 (unknown)" },
+		{ MOSAIC_BACKEND_PAGES, 1000, "ALLOC strategy = 1000 (unknown)" },
+		{ MOSAIC_BACKEND_PAGES, UINT32_MAX, "ALLOC strategy = 0xffffffff" },
+	};
 	struct mosaic_alloc *a;
 	uint64_t max = 0;
 	int ret;
@@ -296,19 +298,13 @@ static void test_alloc(void)
 	a = alloc_arg(); a->size = UINT64_MAX - MT_PAGE + 2;	/* page round-up would wrap to 0 */
 	expect_err(dev, MOSAIC_IOC_ALLOC, a, EFBIG, "ALLOC size whose page round-up overflows");
 
-	/* backend / strategy */
-	a = alloc_arg(); a->backend = 0;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0");
-	a = alloc_arg(); a->backend = MOSAIC_BACKEND_PAGES + 1000;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 1001 (unknown)");
-	a = alloc_arg(); a->backend = UINT32_MAX;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC backend = 0xffffffff");
-	a = alloc_arg(); a->strategy = MOSAIC_STRATEGY_MAX + 1;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = MAX + 1 (unknown)");
-	a = alloc_arg(); a->strategy = 1000;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 1000 (unknown)");
-	a = alloc_arg(); a->strategy = UINT32_MAX;
-	expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, "ALLOC strategy = 0xffffffff");
+	/* backend / strategy: unknown values, the other one valid */
+	for (size_t i = 0; i < sizeof(bad_kinds) / sizeof(bad_kinds[0]); i++) {
+		a = alloc_arg();
+		a->backend = bad_kinds[i].backend;
+		a->strategy = bad_kinds[i].strategy;
+		expect_err(dev, MOSAIC_IOC_ALLOC, a, EINVAL, bad_kinds[i].what);
+	}
 
 	/* bad pointers */
 	expect_err(dev, MOSAIC_IOC_ALLOC, NULL, EFAULT, "ALLOC with a NULL argument");
@@ -464,38 +460,22 @@ static void test_buffer_ioctls(void)
 
 static struct mosaic_sync *sync_arg(void)
 {
-	struct mosaic_sync *x = (struct mosaic_sync *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->flags = MOSAIC_SYNC_BEGIN;
-	x->length = MT_PAGE;
-	x->direction = MOSAIC_SYNC_RW;
-	return x;
+	return ARGBUF(struct mosaic_sync, .flags = MOSAIC_SYNC_BEGIN,
+		      .length = MT_PAGE, .direction = MOSAIC_SYNC_RW);
 }
 
 static struct mosaic_export *export_arg(void)
 {
-	struct mosaic_export *x = (struct mosaic_export *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->fd = -1;
-	return x;
+	return ARGBUF(struct mosaic_export, .fd = -1);
 }
 
 static struct mosaic_seg_entry seg_room[BUF_NP];
 
 static struct mosaic_segments *segments_arg(void)
 {
-	struct mosaic_segments *x = (struct mosaic_segments *)argbuf;
-
-	memset(argbuf, 0, 2 * MT_PAGE);
-	x->argsz = sizeof(*x);
-	x->count = BUF_NP;
-	x->entries = (uintptr_t)seg_room;
-	x->entry_size = sizeof(struct mosaic_seg_entry);
-	return x;
+	return ARGBUF(struct mosaic_segments, .count = BUF_NP,
+		      .entries = (uintptr_t)seg_room,
+		      .entry_size = sizeof(struct mosaic_seg_entry));
 }
 
 /* SYNC, EXPORT and SEGMENTS: the buffer-fd ioctls added after the first four. */
@@ -614,12 +594,11 @@ static void test_alloc_knobs(void)
 /* Naming a device needs CAP_SYS_RAWIO: an unprivileged user gets EPERM. */
 static void test_unprivileged_device(void)
 {
-	int *res = unpriv_shared(sizeof(int));
+	int *res = mt_shared(sizeof(int));
 	pid_t pid;
 	int st = -1;
 
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		struct mosaic_alloc *a = alloc_arg();
 
@@ -725,9 +704,7 @@ int main(int argc, char **argv)
 		return cloexec_probe(argv[2]);
 
 	tap_diag("t05_badinput: refused requests, exact errnos, nothing leaked");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	argbuf = mmap(NULL, 3 * MT_PAGE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -748,7 +725,6 @@ int main(int argc, char **argv)
 	test_mmap();
 	close(bfd);
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

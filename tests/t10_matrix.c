@@ -58,14 +58,6 @@ static size_t np;		/* and in pages */
  */
 static const char *skip;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool is_orders_backend(uint32_t b)
 {
 	return b == MOSAIC_BACKEND_COMPOUND || b == MOSAIC_BACKEND_SPLIT;
@@ -212,31 +204,24 @@ static bool kpageflags_ok(uint32_t b, const struct mosaic_info *in,
 static void valid_pair(uint32_t b, uint32_t s)
 {
 	struct mosaic_refs before, during, after;
-	struct mosaic_stats base;
+	struct mt_pair_run run;
 	struct mosaic_info info;
 	uint64_t mm = 0, first = 0, bad = 0, firstbad = 0, bd;
 	bool pfn = mt_maps_pfn(b, s), kpc_ok = false, ok;
-	double t0 = now_s();
-	char tag[48], bdwhy[64] = "mid-buffer, no boundary known";
+	const char *tag = run.tag;
+	char bdwhy[64] = "mid-buffer, no boundary known";
 
 	char *map = MAP_FAILED;
 	int bfd, ret;
 
-	snprintf(tag, sizeof(tag), "%s/%s", mt_backend_name(b), mt_strategy_name(s));
 	memset(&info, 0, sizeof(info));
 	memset(&before, 0, sizeof(before));
 	memset(&during, 0, sizeof(during));
 	memset(&after, 0, sizeof(after));
-	skip = NULL;
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	mt_pair_start(&run, dev, b, s);
 
 	/* ---- ALLOC and the segment table ---- */
-	size = SIZE;
-	bfd = mt_alloc_matrix(dev, b, s, SIZE, &size);
-	skip = bfd < 0 ? mt_alloc_skip_reason(b, bfd, size) : NULL;
-	if (skip)
-		tap_diag("%s: %s", tag, skip);
+	bfd = mt_pair_alloc(&run, dev, SIZE, &size, &skip);
 	ret = bfd < 0 ? bfd : mt_info(bfd, &info);
 	TAP_POINT(skip, ret == 0 && info.backend == b && info.strategy == s &&
 	      info.size == size && info.nr_maps == 0,
@@ -407,7 +392,7 @@ static void valid_pair(uint32_t b, uint32_t s)
 	}
 	ok = !skip && mt_info(bfd, &info) == 0;
 	TAP_POINT(skip, ok && info.nr_maps == 1 &&
-	      mt_ledger_is(dev, &base, 1, np, 1),
+	      mt_ledger_is(dev, &run.base, 1, np, 1),
 	      "%s: INFO nr_maps 1; ledger +1 buffer, +%lu pages, +1 map (%llu)",
 	      tag, np, ULL(info.nr_maps));
 
@@ -448,13 +433,8 @@ static void valid_pair(uint32_t b, uint32_t s)
 	      kpc_ok ? ", kpagecount 0" : "");
 
 	/* ---- close: the ledger ends where the pair began ---- */
-	if (bfd >= 0)
-		close(bfd);
-	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
-	      "%s: after close: ledger (buffers, pages, maps) back to its value before the pair",
-	      tag);
-	if (!skip)
-		tap_diag("%s: %.2f s", tag, now_s() - t0);
+	mt_pair_finish(&run, dev, bfd, skip,
+		       "after close: ledger (buffers, pages, maps) back to its value before the pair");
 }
 
 int main(void)
@@ -462,23 +442,17 @@ int main(void)
 	struct mosaic_stats start;
 
 	tap_diag("t10_matrix: every backend x strategy, 8 MiB buffers");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &start) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&start);
 	pfns = mt_xcalloc(NPAGES, sizeof(*pfns));
 	cnt = mt_xcalloc(NPAGES, sizeof(*cnt));
 
-	for (uint32_t b = MOSAIC_BACKEND_PAGES; b <= MT_MATRIX_LAST_BACKEND; b++)
-		for (uint32_t s = MOSAIC_STRATEGY_INSERT_PAGE;
-		     s <= MOSAIC_STRATEGY_MAX; s++) {
-			if (mt_pair_valid(b, s))
-				valid_pair(b, s);
-			else
-				invalid_pair(b, s);
-		}
+	MT_FOR_EACH_MATRIX_PAIR(b, s) {
+		if (mt_pair_valid(b, s))
+			valid_pair(b, s);
+		else
+			invalid_pair(b, s);
+	}
 
-	tap_ok(mt_ledger_is(dev, &start, 0, 0, 0),
-	       "after all pairs: ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &start,
+				  "after all pairs: ledger back to the start");
 }

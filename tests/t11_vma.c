@@ -49,14 +49,6 @@ static bool pfn;
 static struct mosaic_refs before;	/* whole buffer, unmapped */
 static const char *skip;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool is_mapped(void *addr, size_t len)
 {
 	return msync(addr, len, MS_ASYNC) == 0;
@@ -443,27 +435,16 @@ static void step_aligned_write_first(void)
 
 static void run_pair(uint32_t b, uint32_t s)
 {
-	struct mosaic_stats base;
-	char tagbuf[48];
-	double t0 = now_s();
+	struct mt_pair_run run;
 	int ret;
 
-	snprintf(tagbuf, sizeof(tagbuf), "%s/%s", mt_backend_name(b),
-		 mt_strategy_name(s));
-	tag = tagbuf;
+	mt_pair_start(&run, dev, b, s);
+	tag = run.tag;
 	pfn = mt_maps_pfn(b, s);
-	skip = NULL;
 	memset(&before, 0, sizeof(before));
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
 
-	bfd = mt_alloc_matrix(dev, b, s, WANT_SIZE, &size);
+	bfd = mt_pair_alloc(&run, dev, WANT_SIZE, &size, &skip);
 	np = size / MT_PAGE;
-	if (bfd < 0) {
-		skip = mt_alloc_skip_reason(b, bfd, size);
-		tap_diag("%s: ALLOC: %s%s%s", tag, mt_errname(bfd),
-			 skip ? ": " : "", skip ? skip : "");
-	}
 	ret = bfd < 0 ? bfd : mt_fill(bfd, 0, size, SEED_A);
 	if (ret == 0)
 		ret = mt_refs(bfd, 0, size, &before);
@@ -479,12 +460,8 @@ static void run_pair(uint32_t b, uint32_t s)
 	step_dontneed();
 	step_aligned_write_first();
 
-	if (bfd >= 0)
-		close(bfd);
-	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
-	      "%s: after munmap and close: ledger back to its value before the pair", tag);
-	if (!skip)
-		tap_diag("%s: %.2f s", tag, now_s() - t0);
+	mt_pair_finish(&run, dev, bfd, skip,
+		       "after munmap and close: ledger back to its value before the pair");
 }
 
 int main(void)
@@ -492,20 +469,14 @@ int main(void)
 	struct mosaic_stats start;
 
 	tap_diag("t11_vma: sub-range, two maps, fork, split, mremap, mprotect, MADV_DONTNEED per pair");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &start) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&start);
 	pfns = mt_xcalloc(MAX_NP, sizeof(*pfns));
 	pfns2 = mt_xcalloc(MAX_NP, sizeof(*pfns2));
 
-	for (uint32_t b = MOSAIC_BACKEND_PAGES; b <= MT_MATRIX_LAST_BACKEND; b++)
-		for (uint32_t s = MOSAIC_STRATEGY_INSERT_PAGE;
-		     s <= MOSAIC_STRATEGY_MAX; s++)
-			if (mt_pair_valid(b, s))
-				run_pair(b, s);
+	MT_FOR_EACH_MATRIX_PAIR(b, s)
+		if (mt_pair_valid(b, s))
+			run_pair(b, s);
 
-	tap_ok(mt_ledger_is(dev, &start, 0, 0, 0),
-	       "after all pairs: ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &start,
+				  "after all pairs: ledger back to the start");
 }

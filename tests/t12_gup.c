@@ -65,14 +65,6 @@ static uint64_t size;
 static bool pfn;
 static const char *skip;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Whole-buffer REFS; unexplained_refs or INT64_MIN if REFS failed. */
 static int64_t unexplained(void)
 {
@@ -424,26 +416,15 @@ static void step_odirect(void)
 
 static void run_pair(uint32_t b, uint32_t s)
 {
-	struct mosaic_stats base;
-	char tagbuf[48];
-	double t0 = now_s();
+	struct mt_pair_run run;
 	int ret;
 
-	snprintf(tagbuf, sizeof(tagbuf), "%s/%s", mt_backend_name(b),
-		 mt_strategy_name(s));
-	tag = tagbuf;
+	mt_pair_start(&run, dev, b, s);
+	tag = run.tag;
 	pfn = mt_maps_pfn(b, s);
-	skip = NULL;
 	map = MAP_FAILED;
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
 
-	bfd = mt_alloc_matrix(dev, b, s, WANT_SIZE, &size);
-	if (bfd < 0) {
-		skip = mt_alloc_skip_reason(b, bfd, size);
-		tap_diag("%s: ALLOC: %s%s%s", tag, mt_errname(bfd),
-			 skip ? ": " : "", skip ? skip : "");
-	}
+	bfd = mt_pair_alloc(&run, dev, WANT_SIZE, &size, &skip);
 	ret = bfd < 0 ? bfd : mt_fill(bfd, 0, size, SEED_A);
 	if (ret == 0) {
 		map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
@@ -466,12 +447,8 @@ static void run_pair(uint32_t b, uint32_t s)
 	      "%s: after all GUP users: REFS unexplained_refs 0, the buffer holds A", tag);
 	if (map != MAP_FAILED)
 		munmap(map, size);
-	if (bfd >= 0)
-		close(bfd);
-	TAP_POINT(skip, mt_ledger_is(dev, &base, 0, 0, 0),
-	      "%s: after munmap and close: ledger back to its value before the pair", tag);
-	if (!skip)
-		tap_diag("%s: %.2f s", tag, now_s() - t0);
+	mt_pair_finish(&run, dev, bfd, skip,
+		       "after munmap and close: ledger back to its value before the pair");
 }
 
 int main(void)
@@ -479,27 +456,18 @@ int main(void)
 	struct mosaic_stats start;
 
 	tap_diag("t12_gup: process_vm_readv/writev, vmsplice, io_uring, O_DIRECT per pair");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &start) < 0)
-		tap_bail("STATS failed");
-	report = mmap(NULL, MT_PAGE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (report == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
+	dev = mt_open_dev_baseline(&start);
+	report = mt_shared(MT_PAGE);
 	setup_loop();
 	setup_uring();
 
-	for (uint32_t b = MOSAIC_BACKEND_PAGES; b <= MT_MATRIX_LAST_BACKEND; b++)
-		for (uint32_t s = MOSAIC_STRATEGY_INSERT_PAGE;
-		     s <= MOSAIC_STRATEGY_MAX; s++)
-			if (mt_pair_valid(b, s))
-				run_pair(b, s);
+	MT_FOR_EACH_MATRIX_PAIR(b, s)
+		if (mt_pair_valid(b, s))
+			run_pair(b, s);
 
 	if (uring >= 0)
 		close(uring);
 	teardown_loop();
-	tap_ok(mt_ledger_is(dev, &start, 0, 0, 0),
-	       "after all pairs: ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &start,
+				  "after all pairs: ledger back to the start");
 }

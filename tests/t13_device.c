@@ -201,12 +201,7 @@ static void accepted(struct mosaic_alloc *req, const char *what)
 
 static struct mosaic_alloc req(uint32_t backend, uint64_t size)
 {
-	struct mosaic_alloc a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	a.backend = backend;
-	return a;
+	return (struct mosaic_alloc){ .size = size, .backend = backend };
 }
 
 struct cap_result {
@@ -295,11 +290,7 @@ static void device_refusals(void)
 		tap_skip(edu_skip, "without CAP_SYS_RAWIO: naming a device is EPERM");
 		return;
 	}
-	capres = mmap(NULL, MT_PAGE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (capres == MAP_FAILED)
-		tap_bail("mmap: %s", strerror(errno));
-	memset((void *)capres, 0, sizeof(*capres));
+	capres = mt_shared(MT_PAGE);
 	capres->named = capres->unnamed = -EPROTO;
 	{
 		struct mosaic_stats base;
@@ -317,54 +308,58 @@ static void device_refusals(void)
 	munmap((void *)capres, MT_PAGE);
 }
 
+/*
+ * The ALLOC knobs max_order and chunk_size: their limits, and backends
+ * that take none. A case whose err is 0 must be accepted.
+ */
 static void knob_checks(void)
 {
-	struct mosaic_alloc a;
+	static const struct {
+		uint32_t backend, max_order;
+		uint64_t chunk_size;
+		int err;
+		const char *what;
+	} cases[] = {
+		{ MOSAIC_BACKEND_COMPOUND, 11, 0, EINVAL,
+		  "compound max_order 11 (> MAX_ORDER-1 = 10)" },
+		{ MOSAIC_BACKEND_SPLIT, 64, 0, EINVAL, "split max_order 64" },
+		{ MOSAIC_BACKEND_COMPOUND, 10, 0, 0,
+		  "compound max_order 10 (the largest)" },
+		{ MOSAIC_BACKEND_STREAMING, 9, 0, 0, "streaming max_order 9" },
 
-	a = req(MOSAIC_BACKEND_COMPOUND, SIZE);
-	a.max_order = 11;
-	refused(&a, EINVAL, "compound max_order 11 (> MAX_ORDER-1 = 10)");
-	a = req(MOSAIC_BACKEND_SPLIT, SIZE);
-	a.max_order = 64;
-	refused(&a, EINVAL, "split max_order 64");
-	a = req(MOSAIC_BACKEND_COMPOUND, SIZE);
-	a.max_order = 10;
-	accepted(&a, "compound max_order 10 (the largest)");
-	a = req(MOSAIC_BACKEND_STREAMING, SIZE);
-	a.max_order = 9;
-	accepted(&a, "streaming max_order 9");
+		{ MOSAIC_BACKEND_COHERENT, 0, 3 * MT_PAGE, EINVAL,
+		  "coherent chunk_size 3*4096 (not a power of two)" },
+		{ MOSAIC_BACKEND_COHERENT, 0, 2048, EINVAL,
+		  "coherent chunk_size 2048 (below a page)" },
+		{ MOSAIC_BACKEND_COHERENT, 0, 8 * MT_MiB, EINVAL,
+		  "coherent chunk_size 8 MiB (above the largest block, 4 MiB)" },
+		{ MOSAIC_BACKEND_COHERENT, 0, MT_PAGE, 0,
+		  "coherent chunk_size 4096 (2048 one-page chunks)" },
+		{ MOSAIC_BACKEND_COHERENT, 0, 4 * MT_MiB, 0,
+		  "coherent chunk_size 4 MiB (the largest)" },
+		{ MOSAIC_BACKEND_NONCONTIG, 0, 3 * MT_PAGE, EINVAL,
+		  "noncontig chunk_size 3*4096 (not a power of two)" },
 
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.chunk_size = 3 * MT_PAGE;
-	refused(&a, EINVAL, "coherent chunk_size 3*4096 (not a power of two)");
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.chunk_size = 2048;
-	refused(&a, EINVAL, "coherent chunk_size 2048 (below a page)");
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.chunk_size = 8 * MT_MiB;
-	refused(&a, EINVAL, "coherent chunk_size 8 MiB (above the largest block, 4 MiB)");
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.chunk_size = MT_PAGE;
-	accepted(&a, "coherent chunk_size 4096 (2048 one-page chunks)");
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.chunk_size = 4 * MT_MiB;
-	accepted(&a, "coherent chunk_size 4 MiB (the largest)");
-	a = req(MOSAIC_BACKEND_NONCONTIG, SIZE);
-	a.chunk_size = 3 * MT_PAGE;
-	refused(&a, EINVAL, "noncontig chunk_size 3*4096 (not a power of two)");
+		{ MOSAIC_BACKEND_COHERENT, 4, 0, EINVAL,
+		  "max_order on coherent (takes none)" },
+		{ MOSAIC_BACKEND_PAGES, 4, 0, EINVAL,
+		  "max_order on pages (takes none)" },
+		{ MOSAIC_BACKEND_COMPOUND, 0, MT_MiB, EINVAL,
+		  "chunk_size on compound (takes none)" },
+		{ MOSAIC_BACKEND_VMALLOC, 0, MT_MiB, EINVAL,
+		  "chunk_size on vmalloc (takes none)" },
+	};
 
-	a = req(MOSAIC_BACKEND_COHERENT, SIZE);
-	a.max_order = 4;
-	refused(&a, EINVAL, "max_order on coherent (takes none)");
-	a = req(MOSAIC_BACKEND_PAGES, SIZE);
-	a.max_order = 4;
-	refused(&a, EINVAL, "max_order on pages (takes none)");
-	a = req(MOSAIC_BACKEND_COMPOUND, SIZE);
-	a.chunk_size = MT_MiB;
-	refused(&a, EINVAL, "chunk_size on compound (takes none)");
-	a = req(MOSAIC_BACKEND_VMALLOC, SIZE);
-	a.chunk_size = MT_MiB;
-	refused(&a, EINVAL, "chunk_size on vmalloc (takes none)");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mosaic_alloc a = req(cases[i].backend, SIZE);
+
+		a.max_order = cases[i].max_order;
+		a.chunk_size = cases[i].chunk_size;
+		if (cases[i].err)
+			refused(&a, cases[i].err, cases[i].what);
+		else
+			accepted(&a, cases[i].what);
+	}
 }
 
 /* coherent on both devices: how the IOMMU changes the segment table. */
@@ -446,9 +441,7 @@ int main(void)
 	struct mosaic_stats start;
 
 	tap_diag("t13_device: the device knob (edu behind the IOMMU) and the ALLOC knobs");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &start) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&start);
 	segs = mt_xcalloc(MAX_SEGS, sizeof(*segs));
 	find_edu();
 
@@ -472,7 +465,6 @@ int main(void)
 	device_refusals();
 	knob_checks();
 
-	tap_ok(mt_ledger_is(dev, &start, 0, 0, 0), "ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &start,
+				  "ledger back to the start");
 }

@@ -511,9 +511,7 @@ int main(void)
 	struct mosaic_stats base;
 	int ret;
 
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base))
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	bfd = mt_alloc_knobs(dev, SIZE, MOSAIC_BACKEND_COMPOUND,
 			     MOSAIC_STRATEGY_HUGE, 9, 0, NULL);

@@ -164,16 +164,13 @@ int main(void)
 	struct mosaic_stats base;
 
 	tap_diag("t15_fault_around: the fault strategy's first touch of empty page tables");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	run("pages, read", MOSAIC_BACKEND_PAGES, 0, false);
 	run("pages, write", MOSAIC_BACKEND_PAGES, 0, true);
 	run("compound, read", MOSAIC_BACKEND_COMPOUND, 0, false);
 	run("compound, write", MOSAIC_BACKEND_COMPOUND, 0, true);
 	/* 1 MiB in: segments of 2 MiB cross every region boundary. */
 	run("compound at offset 1 MiB, read", MOSAIC_BACKEND_COMPOUND, 256, false);
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start");
 }

@@ -77,14 +77,6 @@ static int dev, edu;
 static struct edu_setup setup;
 static struct mosaic_stats base;
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void skip_rest(int n, const char *reason, const char *tag)
 {
 	for (int i = 0; i < n; i++)
@@ -106,7 +98,7 @@ static void run_case(const struct bcase *c)
 	uint64_t bound, dbound, off, len, pfn = MT_PFN_NONE, bad, first;
 	bool dma_boundary, one_seg, pfn_map, remapped, ok;
 	volatile uint64_t *w;
-	double t0 = now_s();
+	double t0 = mt_now_s();
 	char tag[96];
 	void *map;
 	int bfd, ret;
@@ -230,7 +222,7 @@ static void run_case(const struct bcase *c)
 	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
 	       "%s: fd and mapping gone: the ledger is back where it started",
 	       tag);
-	tap_diag("%s: %.1f s", tag, now_s() - t0);
+	tap_diag("%s: %.1f s", tag, mt_now_s() - t0);
 }
 
 /*
@@ -352,9 +344,7 @@ int main(void)
 	       MOSAIC_EDU_DEVICE_PATH, mt_errname(edu < 0 ? edu : 0));
 	if (edu < 0)
 		return tap_exit();
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	/* The driver's view of the setup agrees with sysfs. */
 	bfd = edu_alloc(edu, MT_PAGE, MOSAIC_BACKEND_PAGES, 0, 0, 0);

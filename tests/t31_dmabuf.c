@@ -399,9 +399,7 @@ int main(void)
 	if (edu < 0)
 		tap_bail("cannot open %s: %s", MOSAIC_EDU_DEVICE_PATH,
 			 mt_errname(edu));
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	test_export();
 	for (size_t i = 0; i < sizeof(icases) / sizeof(icases[0]); i++)

@@ -269,16 +269,12 @@ int main(void)
 	}
 	tap_diag("t32_mmio: ivshmem-plain %s, BAR %d at %#" PRIx64 ", %" PRIu64 " KiB",
 		 pci, IVSHMEM_BAR, bar_start, bar_len / 1024);
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 
 	test_uncached();
 	test_refused();
 	test_write_combining();
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
-	       "at the end: the ledger is back where it started");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "at the end: the ledger is back where it started");
 }

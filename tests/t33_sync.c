@@ -256,9 +256,7 @@ int main(void)
 	};
 	int bfd, ret;
 
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	swiotlb_forced = edu_swiotlb_forced();
 	ret = edu_setup(&setup);
 	have_edu = ret != -ENODEV;
@@ -278,8 +276,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
-	       "at the end: the ledger is back where it started");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "at the end: the ledger is back where it started");
 }

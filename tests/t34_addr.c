@@ -126,10 +126,7 @@ int main(void)
 	}
 
 	/* A child without CAP_SYS_ADMIN asks about the same buffers. */
-	cv = mmap(NULL, sizeof(*cv), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (cv == MAP_FAILED)
-		tap_bail("mmap failed");
+	cv = mt_shared(sizeof(*cv));
 	rc = mt_run_child(child, NULL, 30);
 	tap_ok(rc == 0 && cv->capset == 0 && !cv->admin_after,
 	       "child dropped CAP_SYS_ADMIN with capset() (%s, still effective: %d)",

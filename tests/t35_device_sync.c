@@ -342,9 +342,7 @@ static void run_case(const struct scase *c)
 
 int main(void)
 {
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	edu = edu_setup(&setup);
 	if (edu < 0) {
 		tap_skip(edu == -ENODEV ? "no edu device in this VM" :
@@ -357,8 +355,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i]);
 	close(edu);
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0),
-	       "at the end: the ledger is back where it started");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "at the end: the ledger is back where it started");
 }

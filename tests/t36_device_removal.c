@@ -469,9 +469,7 @@ static void test_mmio_removal(void)
 
 int main(void)
 {
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	edu = edu_setup(&setup);
 	if (edu < 0) {
 		printf("1..0 # SKIP no edu device or mosaic_edu module (%s)\n",

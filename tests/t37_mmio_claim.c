@@ -146,9 +146,7 @@ int main(void)
 	}
 	tap_diag("t37_mmio_claim: edu %s, BAR 0 at %#llx, %llu KiB", pci,
 		 ULL(bar_start), ULL(bar_len / 1024));
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	test_claimed_by_driver();
 	if (stat("/sys/module/mosaic_edu", &st) != 0) {
 		tap_skip("mosaic_edu did not load", "the driver's probe against a mapped BAR");

@@ -369,8 +369,7 @@ static void test_kill(void)
 
 	mt_stats(dev, &base);
 	memset(rep, 0, sizeof(*rep));
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		if (unpriv_drop(EXIT_LIMIT))
 			_exit(100);
@@ -462,8 +461,7 @@ static void test_oom(void)
 	}
 	/* The markers vm/log-scan knows: the OOM report's stack is ours. */
 	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		struct holder h = { 0 };
 		char num[16];
@@ -499,10 +497,8 @@ int main(void)
 	struct mosaic_stats base;
 
 	tap_diag("t51_limits: max_total_size and RLIMIT_MEMLOCK, returned on exit and kill");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
-	rep = unpriv_shared(sizeof(*rep));
+	dev = mt_open_dev_baseline(&base);
+	rep = mt_shared(sizeof(*rep));
 
 	test_memlock();
 	test_ipc_lock();
@@ -511,7 +507,6 @@ int main(void)
 	test_kill();
 	test_oom();
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

@@ -362,8 +362,7 @@ static void test_addresses(uint32_t backend)
 		close(fd);
 
 	memset(arep, 0, sizeof(*arep));
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		if (unpriv_drop(RLIM_INFINITY))
 			_exit(100);
@@ -394,10 +393,8 @@ int main(void)
 	struct mosaic_stats base;
 
 	tap_diag("t52_confidential: zeroed memory, read-only handles, hidden addresses");
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
-	arep = unpriv_shared(sizeof(*arep));
+	dev = mt_open_dev_baseline(&base);
+	arep = mt_shared(sizeof(*arep));
 
 	for (size_t i = 0; i < sizeof(zero_backends) / sizeof(zero_backends[0]); i++)
 		test_zeroing(zero_backends[i]);
@@ -408,7 +405,6 @@ int main(void)
 	test_addresses(MOSAIC_BACKEND_PAGES);
 	test_addresses(MOSAIC_BACKEND_STREAMING);
 
-	tap_ok(mt_ledger_is(dev, &base, 0, 0, 0), "ledger back to the start at the end");
-	close(dev);
-	return tap_exit();
+	return mt_end_ledger_back(dev, &base,
+				  "ledger back to the start at the end");
 }

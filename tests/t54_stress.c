@@ -401,7 +401,7 @@ static void *worker(void *p)
 	return NULL;
 }
 
-static int process_main(int idx)
+static int process_main(int idx, void *unused __attribute__((unused)))
 {
 	struct thread_arg ta[MAX_THREADS];
 	pthread_t th[MAX_THREADS];
@@ -443,66 +443,34 @@ static int process_main(int idx)
 	return 0;
 }
 
-static long env_num(const char *name, long def, long min, long max)
-{
-	const char *s = getenv(name);
-	long v = s && *s ? strtol(s, NULL, 10) : def;
-
-	return v < min ? min : v > max ? max : v;
-}
-
 int main(void)
 {
 	struct mosaic_stats base;
-	struct timespec t0, t1;
 	struct edu_setup es;
 	long secs, total = 0;
 	int crashed = 0;
 	uint64_t tsize = 1;
-	double el;
+	double t0, el;
 
-	secs = env_num("MOSAIC_STRESS_SECS", 15, 1, 600);
-	nprocs = env_num("MOSAIC_STRESS_PROCS", sysconf(_SC_NPROCESSORS_ONLN), 1, MAX_PROCS);
-	nthreads = env_num("MOSAIC_STRESS_THREADS", 3, 1, MAX_THREADS - 1);
+	secs = mt_env_num("MOSAIC_STRESS_SECS", 15, 1, 600);
+	nprocs = mt_env_num("MOSAIC_STRESS_PROCS", sysconf(_SC_NPROCESSORS_ONLN), 1, MAX_PROCS);
+	nthreads = mt_env_num("MOSAIC_STRESS_THREADS", 3, 1, MAX_THREADS - 1);
 	tap_diag("t54_stress: %d processes x %d threads for %ld s", nprocs, nthreads, secs);
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	edu = edu_setup(&es);
 	if (edu < 0)
 		tap_diag("no edu device: dma-buf attach/detach is not exercised (%s)",
 			 mt_errname(edu));
 	else
 		edu_diag_setup("t54_stress", &es);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		tap_bail("shared memory: %s", strerror(errno));
-	memset(sh, 0, sizeof(*sh));
+	sh = mt_shared(sizeof(*sh));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fflush(stdout);
-	for (int i = 0; i < nprocs; i++) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			alarm(secs + 120);
-			_exit(process_main(i));
-		}
-		sh->pid[i] = pid;
-	}
+	t0 = mt_now_s();
+	mt_spawn(nprocs, process_main, NULL, secs + 120, sh->pid);
 	sleep(secs);
 	atomic_store(&sh->stop, 1);
-	for (int i = 0; i < nprocs; i++) {
-		int status = 0;
-
-		waitpid(sh->pid[i], &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			crashed++;
-			tap_diag("process %d: status %#x", i, status);
-		}
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	crashed = mt_reap(nprocs, sh->pid, "process");
+	el = mt_now_s() - t0;
 	if (edu >= 0)
 		close(edu);
 

@@ -400,67 +400,54 @@ static int worker(int idx, time_t deadline, long quota)
 	return 0;
 }
 
-static long env_num(const char *name, long def, long min, long max)
-{
-	const char *s = getenv(name);
-	long v = s && *s ? strtol(s, NULL, 10) : def;
+/* What each fuzz process does: its share of the calls, until the deadline. */
+struct worker_quota {
+	time_t deadline;
+	long calls;
+};
 
-	return v < min ? min : v > max ? max : v;
+static int worker_main(int idx, void *arg)
+{
+	const struct worker_quota *q = arg;
+
+	return worker(idx, q->deadline, q->calls);
 }
 
 int main(void)
 {
 	struct mosaic_stats base;
-	struct timespec t0, t1;
+	struct worker_quota quota;
 	uint64_t cap = 0, tsize = 1;
 	long secs, total;
 	int nprocs, fds0, bad = 0;
 	pid_t pids[MAX_PROCS];
-	double el;
+	double t0, el;
 
-	target_calls = env_num("MOSAIC_FUZZ_CALLS", 1000000, 1, 100000000);
-	secs = env_num("MOSAIC_FUZZ_SECS", 100, 1, 3600);
-	nprocs = env_num("MOSAIC_FUZZ_PROCS", sysconf(_SC_NPROCESSORS_ONLN), 1, MAX_PROCS);
+	target_calls = mt_env_num("MOSAIC_FUZZ_CALLS", 1000000, 1, 100000000);
+	secs = mt_env_num("MOSAIC_FUZZ_SECS", 100, 1, 3600);
+	nprocs = mt_env_num("MOSAIC_FUZZ_PROCS", sysconf(_SC_NPROCESSORS_ONLN), 1, MAX_PROCS);
 	if (getenv("MOSAIC_FUZZ_SEED"))
 		fuzz_seed = strtoull(getenv("MOSAIC_FUZZ_SEED"), NULL, 0);
 	tap_diag("t55_fuzz: %ld calls or %ld s, %d processes, seed %llu (MOSAIC_FUZZ_SEED)",
 		 target_calls, secs, nprocs, (unsigned long long)fuzz_seed);
-	dev = mt_open_dev_or_bail();
-	if (mt_stats(dev, &base) < 0)
-		tap_bail("STATS failed");
+	dev = mt_open_dev_baseline(&base);
 	fds0 = mt_count_fds();
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mt_shared(sizeof(*sh));
 	entries = mmap(NULL, ENTRIES_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	arena = mmap(NULL, 5 * MT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || arena == MAP_FAILED || entries == MAP_FAILED ||
+	if (arena == MAP_FAILED || entries == MAP_FAILED ||
 	    mprotect(arena + 3 * MT_PAGE, MT_PAGE, PROT_NONE) ||
 	    mprotect(arena + 4 * MT_PAGE, MT_PAGE, PROT_READ))
 		tap_bail("memory: %s", strerror(errno));
-	memset(sh, 0, sizeof(*sh));
 	if (mt_param_u64("max_total_size", &cap) || mt_set_param_u64("max_total_size", FUZZ_CAP))
 		tap_diag("cannot lower max_total_size: large ALLOCs may be slow");
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	fflush(stdout);
-	for (int i = 0; i < nprocs; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0) {
-			alarm(secs + 120);
-			_exit(worker(i, time(NULL) + secs,
-				     (target_calls + nprocs - 1) / nprocs));
-		}
-	}
-	for (int i = 0; i < nprocs; i++) {
-		int status = 0;
-
-		waitpid(pids[i], &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			bad++;
-			tap_diag("fuzz process %d: status %#x", i, status);
-		}
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	el = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	t0 = mt_now_s();
+	quota.deadline = time(NULL) + secs;
+	quota.calls = (target_calls + nprocs - 1) / nprocs;
+	mt_spawn(nprocs, worker_main, &quota, secs + 120, pids);
+	bad = mt_reap(nprocs, pids, "fuzz process");
+	el = mt_now_s() - t0;
 	if (cap)
 		mt_set_param_u64("max_total_size", cap);
 

@@ -209,7 +209,7 @@ int main(void)
 	tap_diag("t56_memcg: buffers charged to the allocating task's memory cgroup");
 	dev = mt_open_dev_or_bail();
 	mt_stats(dev, &base);
-	rep = unpriv_shared(sizeof(*rep));
+	rep = mt_shared(sizeof(*rep));
 
 	mkdir("/sys/fs/cgroup", 0755);
 	mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL);
@@ -222,8 +222,7 @@ int main(void)
 	}
 	/* The over-limit ALLOC may end in the memcg's OOM killer: vm/log-scan. */
 	mt_write_file("/dev/kmsg", "mosaic-test: an OOM kill report is expected from here\n");
-	fflush(stdout);
-	pid = fork();
+	pid = mt_fork();
 	if (pid == 0) {
 		snprintf(num, sizeof(num), "%d", getpid());
 		if (mt_write_file(CG "/cgroup.procs", num))

@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "mosaic_test.h"
 #include "tap.h"
 
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
@@ -38,14 +38,6 @@
 /* How many leak records to print in full / as one-line summaries. */
 #define SHOW_FULL	3
 #define SHOW_SUMMARY	20
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Write one command to the kmemleak file: 0 or -errno. */
 static int kmemleak_cmd(const char *cmd)
@@ -215,12 +207,12 @@ int main(void)
 	/* Everything the previous tests leaked must be old enough to report. */
 	sleep(MIN_AGE_S + 1);
 
-	t0 = now_s();
+	t0 = mt_now_s();
 	ret = kmemleak_cmd("scan");
-	t1 = now_s();
+	t1 = mt_now_s();
 	if (ret == 0)
 		ret = kmemleak_cmd("scan");
-	t2 = now_s();
+	t2 = mt_now_s();
 	if (!tap_ok(ret == 0, "two kmemleak scans (%s)",
 		    ret == -EPERM ? "EPERM: kmemleak disabled itself at run time, see dmesg" :
 		    ret ? strerror(-ret) : "ok"))

@@ -74,18 +74,4 @@ static inline int unpriv_drop_keep(rlim_t memlock, uint64_t keep)
 	return 0;
 }
 
-/* Shared anonymous memory a child reports results through (never NULL). */
-static inline void *unpriv_shared(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		perror("mmap shared");
-		_exit(1);
-	}
-	memset(p, 0, len);
-	return p;
-}
-
 #endif /* MOSAIC_TESTS_UNPRIV_H */

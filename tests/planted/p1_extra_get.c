@@ -19,8 +19,7 @@ int main(void)
 	void *map;
 	int fd, ret;
 
-	if (plant("extra_get"))
-		tap_bail("module has no plant_bug parameter: not the planted build");
+	plant_or_bail("extra_get");
 	fd = mt_alloc(dev, SIZE, MOSAIC_BACKEND_PAGES,
 		      MOSAIC_STRATEGY_INSERT_PAGES);
 	tap_ok(fd >= 0, "ALLOC pages/insert-pages");

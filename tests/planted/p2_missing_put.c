@@ -41,8 +41,7 @@ int main(void)
 	long long before, after;
 	int fd;
 
-	if (plant("missing_put"))
-		tap_bail("module has no plant_bug parameter: not the planted build");
+	plant_or_bail("missing_put");
 	before = free_pool_kib();
 	fd = mt_alloc(dev, SIZE, MOSAIC_BACKEND_PAGES, MOSAIC_STRATEGY_AUTO);
 	tap_ok(fd >= 0, "ALLOC 64 MiB of pages");

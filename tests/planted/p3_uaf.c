@@ -21,8 +21,7 @@ int main(void)
 	volatile char *map;
 	int fd;
 
-	if (plant("uaf"))
-		tap_bail("module has no plant_bug parameter: not the planted build");
+	plant_or_bail("uaf");
 	fd = mt_alloc(dev, SIZE, MOSAIC_BACKEND_PAGES,
 		      MOSAIC_STRATEGY_INSERT_PAGES);
 	tap_ok(fd >= 0, "ALLOC pages/insert-pages");

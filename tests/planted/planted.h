@@ -11,22 +11,22 @@
 #ifndef MOSAIC_TESTS_PLANTED_H
 #define MOSAIC_TESTS_PLANTED_H
 
-#include <stdio.h>
+#include "mosaic_test.h"
+#include "tap.h"
 
 #define PLANT_PARAM "/sys/module/mosaic/parameters/plant_bug"
 
-/* 0 on success, -1 if the module has no planted bugs. */
+/* 0 on success, -errno if the module has no planted bugs. */
 static inline int plant(const char *bug)
 {
-	FILE *f = fopen(PLANT_PARAM, "we");
-	int ret;
+	return mt_write_file(PLANT_PARAM, bug);
+}
 
-	if (!f)
-		return -1;
-	ret = fputs(bug, f) < 0 ? -1 : 0;
-	if (fclose(f))
-		ret = -1;
-	return ret;
+/* Switch @bug on, or bail out: this is not the planted build. */
+static inline void plant_or_bail(const char *bug)
+{
+	if (plant(bug))
+		tap_bail("module has no plant_bug parameter: not the planted build");
 }
 
 #endif

@@ -34,8 +34,7 @@ static inline int sync_roundtrip(const char *bug)
 		printf("1..0 # SKIP needs the edu device with bouncing DMA (swiotlb=force, no IOMMU): elsewhere a sync bug is invisible\n");
 		return 77;
 	}
-	if (plant(bug))
-		tap_bail("module has no plant_bug parameter: not the planted build");
+	plant_or_bail(bug);
 	bfd = edu_alloc(edu, SYNC_RT_SIZE, MOSAIC_BACKEND_STREAMING,
 			MOSAIC_STRATEGY_AUTO, 0, 0);
 	m = bfd < 0 ? MAP_FAILED : mmap(NULL, SYNC_RT_SIZE,
