@@ -226,7 +226,7 @@ EDU_DEBUG_TESTS := ^(t97_|t3[0-6]_)
 # kernel hands unknown NAME=value command line words to init's environment).
 CHECK_DEBUG_TIMEOUT ?= 5400
 CHECK_DEBUG_TEST_TIMEOUT ?= 900
-# Abuse (issue 9, docs/security.md): the whole-suite pass runs the stress
+# Abuse (docs/security.md): the whole-suite pass runs the stress
 # and fuzz tests short; the "abuse" pass runs them at full length with the
 # edu device behind virtio-iommu (dma-buf attach/detach), then
 # vm/fuzz-syscalls runs trinity and stress-ng --mmap. Each is bounded.
@@ -295,7 +295,7 @@ check-debug: module-debug tests $(MMIO_PATTERN) module-planted planted-tests
 	@vm/check-multi --log-dir $(BUILD)/check-debug-logs \
 		$(foreach s,$(DEBUG_SUITES),$(call debug_passes,$(s)))
 
-# The long abuse runs (issue 9), per suite of ABUSE_SUITES: t54 stress and
+# The long abuse runs, per suite of ABUSE_SUITES: t54 stress and
 # t55 fuzz at full length, and trinity + stress-ng for FUZZ_SYSCALLS_SECS.
 # The debug pass of check-debug runs t51-t55 short; .ci/run runs this
 # target after it with CI_ABUSE=1.

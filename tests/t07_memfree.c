@@ -22,7 +22,7 @@
  * "after" reading therefore waits up to a second for the pool to settle;
  * a leak does not come back, however long one waits.
  *
- * Then the charges (issue 21): for every RAM backend, one buffer whose
+ * Then the charges: for every RAM backend, one buffer whose
  * size the DMA layer would round (6 MiB + 4 KiB in 4 MiB chunks: without
  * an IOMMU dma-direct takes a chunk of 2 MiB + 4 KiB as an order-10
  * block, 4 MiB), on the module's own platform device (never translated)

@@ -145,7 +145,7 @@ enum mosaic_cache {
  *	for coherent, noncontig, cma and mmio, %MOSAIC_STRATEGY_INSERT_PAGES
  *	otherwise.
  * @MOSAIC_STRATEGY_INSERT_PAGE: a vm_insert_page() loop at mmap time, the
- *	method of the old driver questions; kept as the reference.
+ *	method most drivers use; kept as the reference.
  * @MOSAIC_STRATEGY_INSERT_PAGES: vm_insert_pages() at mmap time, batched.
  * @MOSAIC_STRATEGY_MAP_PAGES: vm_map_pages() at mmap time.
  * @MOSAIC_STRATEGY_REMAP_PFN: every PTE at mmap time, special PTEs with no
