@@ -357,7 +357,7 @@ void mosaic_buf_get(struct mosaic_buf *buf)
 {
 	kref_get(&buf->ref);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_get);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_get);
 
 /**
  * mosaic_buf_put() - drop a reference; the last one frees the memory
@@ -370,7 +370,7 @@ void mosaic_buf_put(struct mosaic_buf *buf)
 	if (buf)
 		kref_put(&buf->ref, mosaic_buf_release);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_put);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_put);
 
 /* A new VMA maps @buf: count it, and note its mm for revoke.c. */
 static void mosaic_vm_add(struct mosaic_buf *buf, struct vm_area_struct *vma)
@@ -477,7 +477,7 @@ int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
 	return __mosaic_buf_mmap(buf, vma, false);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_mmap);
 
 /* __mosaic_buf_mmap() of memory that is there. */
 static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,

@@ -128,7 +128,7 @@ int mosaic_buf_sync(struct mosaic_buf *buf, u64 offset, u64 length,
 	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_sync);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_sync);
 
 /**
  * mosaic_buf_dma_range() - device address of a byte and how far it runs
@@ -166,7 +166,7 @@ int mosaic_buf_dma_range(const struct mosaic_buf *buf, u64 offset,
 	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_dma_range);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_dma_range);
 
 /**
  * mosaic_buf_kaddr_range() - kernel address of a byte and how far it runs
@@ -205,4 +205,4 @@ out:
 	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_kaddr_range);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_kaddr_range);

@@ -252,7 +252,7 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 {
 	return __mosaic_buf_export(buf, offset, length, false);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_export);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_export);
 
 /**
  * __mosaic_buf_export() - mosaic_buf_export(), optionally read-only

@@ -80,7 +80,7 @@ unsigned long mosaic_buf_get_unmapped_area(struct file *file,
 
 	return mosaic_thp_align_area(ret, file, addr, len, pgoff, flags);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_get_unmapped_area);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_get_unmapped_area);
 #endif
 
 static const struct file_operations mosaic_buf_huge_fops = {
@@ -226,7 +226,7 @@ err_put_module:
 	module_put(fops->owner);
 	return file;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_file);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_file);
 
 /**
  * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd

@@ -97,7 +97,7 @@ int mosaic_buf_sync_ioctl(struct mosaic_buf *buf, void __user *uarg)
 	s.nr_segments = nr;
 	return mosaic_copy_arg_to_user(uarg, &s, sizeof(s));
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_sync_ioctl);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_sync_ioctl);
 
 static int mosaic_ioctl_export(struct mosaic_buf *buf,
 			       struct mosaic_export __user *uarg)
