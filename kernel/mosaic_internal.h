@@ -7,8 +7,8 @@
  * a lower layer, or into a file of its own layer that is listed before
  * it. The declarations below are grouped by file, in this order.
  *
- *  1. Leaves, which know only the structs below: limits.c (and the
- *     ledger), segments.c, dev_ranges.c, validate.c, ioctl_arg.c,
+ *  1. Leaves, which know only the structs below and one another:
+ *     limits.c (and the ledger), segments.c, dev_ranges.c, validate.c, ioctl_arg.c,
  *     dma_map.c (a buffer's streaming mapping), planted.c, the backends
  *     (backends/) and the mapping strategies (map/).
  *  2. The buffer object: buffer.c, its creation, lifetime and VMAs.
@@ -18,10 +18,11 @@
  *     ioctl.c), its files (file.c) and its device going away (revoke.c).
  *  6. The module and its in-kernel API: api.c, core.c.
  *
- * Where a lower layer needs the upper one's work done, the upper one
- * drives it: buffer.c keeps the buffers that have a device and revoke.c
- * decides when to revoke them; a VMA's faults reach the strategy through
- * &struct mosaic_map_ops.
+ * Calls through the ops tables go downward too: buffer.c reaches the
+ * backends and strategies through &struct mosaic_backend_ops and &struct
+ * mosaic_map_ops. Where a lower layer's state needs an upper layer's
+ * decision, the upper one drives it: buffer.c keeps the buffers that have
+ * a device, revoke.c decides when they are revoked.
  */
 #ifndef _MOSAIC_INTERNAL_H
 #define _MOSAIC_INTERNAL_H
@@ -36,7 +37,6 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 
-struct dentry;
 struct inode;
 struct mm_struct;
 struct mosaic_buf;
