@@ -4,7 +4,7 @@
  * test-only build of the module.
  *
  *   extra_get    insert-pages takes an extra page reference per mapped
- *                page, the bug of the first driver question
+ *                page, which leaks every page it maps
  *   missing_put  the pages backend forgets put_page() at free
  *   uaf          mapping an insert-pages buffer drops the VMA's buffer
  *                reference twice (buffer.c), so the buffer is freed
