@@ -2,13 +2,14 @@
 /*
  * The in-kernel API's entry points that are not also ioctls: allocation on
  * behalf of a driver, and plain accessors. The rest of the API lives next
- * to the code it exposes (buffer.c, dma.c, dmabuf.c).
+ * to the code it exposes (buffer.c, dma.c, dmabuf.c, ioctl.c, file.c).
  */
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/mosaic.h>
 
+#include "compat.h"
 #include "mosaic_internal.h"
 
 /**
@@ -58,7 +59,7 @@ struct mosaic_buf *__mosaic_buf_alloc(struct device *dev,
 	buf->owner = owner;
 	return buf;
 }
-EXPORT_SYMBOL_GPL(__mosaic_buf_alloc);
+EXPORT_SYMBOL_MOSAIC(__mosaic_buf_alloc);
 
 /**
  * mosaic_buf_size() - size of a buffer
@@ -70,4 +71,4 @@ size_t mosaic_buf_size(const struct mosaic_buf *buf)
 {
 	return buf->size;
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_size);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_size);

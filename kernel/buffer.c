@@ -1,29 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The buffer object: its lifetime, its fd and its VMAs.
+ * The buffer object: its creation, its lifetime and its VMAs.
  *
  * Lifetime rule: one kref counts the buffer fd, every VMA that maps the
  * buffer and every in-kernel user. The backend frees the memory when the
  * last reference goes, whichever it is. The module cannot be unloaded
  * meanwhile because the buffer fd (and, after close(), each VMA's vm_file,
- * which is the same file) pins it through fops->owner.
+ * which is the same file) pins it through fops->owner (file.c).
+ *
+ * A buffer that has a device is on a list of such buffers, so that
+ * revoke.c finds it when the device goes away. What it holds for the
+ * device (its streaming mapping, and memory the device owns) is given
+ * back exactly once, under that list's lock: by the release of its last
+ * reference, or by revoke, whichever comes first.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/device.h>
-#include <linux/file.h>
-#include <linux/fs.h>
-#include <linux/log2.h>
+#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mount.h>
-#include <linux/pci.h>
-#include <linux/pseudo_fs.h>
+#include <linux/mutex.h>
+#include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 
 #include "compat.h"
 #include "mosaic_internal.h"
+#include "planted.h"
+
+DEFINE_SRCU(mosaic_revoke_srcu);
+
+/* Buffers that have a device, and the lock revoke.c serializes on. */
+static LIST_HEAD(mosaic_dev_bufs);
+static DEFINE_MUTEX(mosaic_dev_bufs_lock);
 
 static const struct mosaic_backend_ops *const mosaic_backends[] = {
 	[MOSAIC_BACKEND_PAGES] = &mosaic_backend_pages,
@@ -71,6 +82,113 @@ const char *mosaic_backend_name(u32 backend)
 	if (backend > MOSAIC_BACKEND_MAX || !mosaic_backends[backend])
 		return NULL;
 	return mosaic_backends[backend]->name;
+}
+
+/*
+ * Give back what @buf holds for its device: its streaming mapping, and
+ * memory the device owns. Called once, under mosaic_dev_bufs_lock, either
+ * by revoke or by the release of a buffer that was never revoked.
+ */
+static void __mosaic_buf_teardown_device(struct mosaic_buf *buf)
+{
+	lockdep_assert_held(&mosaic_dev_bufs_lock);
+	mosaic_buf_dma_unmap(buf);
+	if (mosaic_buf_device_owned(buf)) {
+		buf->backend->free(buf);
+		mosaic_buf_free_dev_ranges(buf);
+	}
+}
+
+/**
+ * mosaic_buf_teardown_device() - give back what a buffer holds for its device
+ * @buf: a buffer mosaic_bufs_mark_revoked() returned, whose users no
+ *	longer reach its memory (revoke.c)
+ */
+void mosaic_buf_teardown_device(struct mosaic_buf *buf)
+{
+	mutex_lock(&mosaic_dev_bufs_lock);
+	__mosaic_buf_teardown_device(buf);
+	mutex_unlock(&mosaic_dev_bufs_lock);
+}
+
+/**
+ * mosaic_bufs_mark_revoked() - mark every buffer of a device revoked
+ * @dev: the device going away
+ * @live: out: the buffers that still have users, each with a reference
+ *	for the caller, linked by &mosaic_buf.revoke_node
+ *
+ * A buffer whose last reference went is on its way to release: nothing
+ * maps or uses it any more, so its device's share is given back here and
+ * now. Every other one is the caller's to tear down, once no reader of
+ * mosaic_revoke_srcu that saw it as it was is left.
+ */
+void mosaic_bufs_mark_revoked(struct device *dev, struct list_head *live)
+{
+	struct mosaic_buf *buf;
+
+	mutex_lock(&mosaic_dev_bufs_lock);
+	list_for_each_entry(buf, &mosaic_dev_bufs, dev_node) {
+		if (buf->dev != dev || buf->revoked)
+			continue;
+		WRITE_ONCE(buf->revoked, true);
+		if (!kref_get_unless_zero(&buf->ref)) {
+			__mosaic_buf_teardown_device(buf);
+			continue;
+		}
+		list_add(&buf->revoke_node, live);
+	}
+	mutex_unlock(&mosaic_dev_bufs_lock);
+}
+
+/*
+ * A buffer with a device is being freed: its last reference is gone.
+ * Under the lock revoke takes, so that its device cannot go away while
+ * the buffer still gives back what it holds for it. Memory the device
+ * owns is freed here or by revoke, never by the caller: only the rest is
+ * left to it.
+ */
+static void mosaic_buf_release_device(struct mosaic_buf *buf)
+{
+	struct mosaic_buf_mm *bm, *tmp;
+
+	mutex_lock(&mosaic_dev_bufs_lock);
+	list_del(&buf->dev_node);
+	if (!buf->revoked)
+		__mosaic_buf_teardown_device(buf);
+	mutex_unlock(&mosaic_dev_bufs_lock);
+	list_for_each_entry_safe(bm, tmp, &buf->mms, node) {
+		mmdrop(bm->mm);
+		kfree(bm);
+	}
+}
+
+/*
+ * Remember an address space that maps memory @buf's device owns, for
+ * revoke.c, which must first wait for every such VMA to be linked where
+ * unmap_mapping_range() finds it: it does so by taking the mmap lock of
+ * each address space noted here. @mm is that of a VMA being set up for
+ * @buf (by ->mmap, a fork or a split), whose mmap lock the caller holds
+ * for writing. Called inside an SRCU read section of mosaic_revoke_srcu,
+ * after checking that @buf is not revoked.
+ */
+static void mosaic_buf_note_mm(struct mosaic_buf *buf, struct mm_struct *mm)
+{
+	struct mosaic_buf_mm *bm;
+
+	if (!buf->dev || !mosaic_buf_device_owned(buf))
+		return;
+	mutex_lock(&buf->lock);
+	list_for_each_entry(bm, &buf->mms, node) {
+		if (bm->mm == mm)
+			goto out;
+	}
+	/* Small, and ->open of a VMA cannot fail. */
+	bm = kmalloc(sizeof(*bm), GFP_KERNEL | __GFP_NOFAIL);
+	bm->mm = mm;
+	mmgrab(mm);
+	list_add(&bm->node, &buf->mms);
+out:
+	mutex_unlock(&buf->lock);
 }
 
 /*
@@ -189,8 +307,11 @@ struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
 			goto err_free_memory;
 	}
 
-	if (dev)
-		mosaic_revoke_track(buf);
+	if (dev) {
+		mutex_lock(&mosaic_dev_bufs_lock);
+		list_add(&buf->dev_node, &mosaic_dev_bufs);
+		mutex_unlock(&mosaic_dev_bufs_lock);
+	}
 	atomic_long_inc(&mosaic_ledger.buffers);
 	atomic_long_inc(&mosaic_ledger.total_buffers);
 	return buf;
@@ -211,11 +332,11 @@ static void mosaic_buf_release(struct kref *ref)
 
 	/*
 	 * First what the buffer holds for its device, while it is there:
-	 * its DMA mapping, and memory the device owns (revoke.c frees that,
-	 * here or when the device went away). The rest is freed here.
+	 * its DMA mapping, and memory the device owns (freed here or when the
+	 * device went away). The rest is freed here.
 	 */
 	if (buf->dev)
-		mosaic_revoke_release(buf);
+		mosaic_buf_release_device(buf);
 	if (!mosaic_buf_device_owned(buf))
 		buf->backend->free(buf);
 	/* The backend freed its segment table; the device ranges are ours. */
@@ -236,7 +357,7 @@ void mosaic_buf_get(struct mosaic_buf *buf)
 {
 	kref_get(&buf->ref);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_get);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_get);
 
 /**
  * mosaic_buf_put() - drop a reference; the last one frees the memory
@@ -249,23 +370,7 @@ void mosaic_buf_put(struct mosaic_buf *buf)
 	if (buf)
 		kref_put(&buf->ref, mosaic_buf_release);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_put);
-
-/**
- * mosaic_buf_check_range() - whether a byte range lies inside a buffer
- * @buf: the buffer
- * @offset: first byte
- * @length: bytes; must be non-zero
- *
- * Return: 0 or -EINVAL (also when @offset + @length overflows).
- */
-int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
-			   u64 length)
-{
-	if (!length || offset >= buf->size || length > buf->size - offset)
-		return -EINVAL;
-	return 0;
-}
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_put);
 
 /* A new VMA maps @buf: count it, and note its mm for revoke.c. */
 static void mosaic_vm_add(struct mosaic_buf *buf, struct vm_area_struct *vma)
@@ -273,7 +378,7 @@ static void mosaic_vm_add(struct mosaic_buf *buf, struct vm_area_struct *vma)
 	int idx = srcu_read_lock(&mosaic_revoke_srcu);
 
 	if (!READ_ONCE(buf->revoked))
-		mosaic_revoke_note_mm(buf, vma->vm_mm);
+		mosaic_buf_note_mm(buf, vma->vm_mm);
 	srcu_read_unlock(&mosaic_revoke_srcu, idx);
 	mosaic_buf_get(buf);
 	atomic_long_inc(&buf->nr_maps);
@@ -372,13 +477,12 @@ int mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma)
 {
 	return __mosaic_buf_mmap(buf, vma, false);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_mmap);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_mmap);
 
 /* __mosaic_buf_mmap() of memory that is there. */
 static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
 				  struct vm_area_struct *vma, bool read_only)
 {
-	unsigned long npages = vma_pages(vma);
 	int ret;
 
 	/*
@@ -397,8 +501,7 @@ static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
 			return -EACCES;
 		mosaic_vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	if (vma->vm_pgoff >= buf->nr_pages ||
-	    npages > buf->nr_pages - vma->vm_pgoff)
+	if (!mosaic_range_inside(vma->vm_pgoff, vma_pages(vma), buf->nr_pages))
 		return -EINVAL;
 
 	/*
@@ -434,6 +537,9 @@ static int __mosaic_buf_mmap_live(struct mosaic_buf *buf,
 	ret = buf->strategy->mmap(buf, vma);
 	if (ret)
 		return ret;
+	/* The planted bug drops the reference the VMA is about to take. */
+	if (mosaic_planted("uaf") && buf->strategy == &mosaic_map_insert_pages)
+		mosaic_buf_put(buf);
 
 	/*
 	 * Take the VMA's reference only on success: when ->mmap fails the
@@ -464,260 +570,5 @@ int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
 	else
 		ret = __mosaic_buf_mmap_live(buf, vma, read_only);
 	srcu_read_unlock(&mosaic_revoke_srcu, idx);
-	return ret;
-}
-
-static int mosaic_buf_file_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	return mosaic_buf_mmap(file->private_data, vma);
-}
-
-static int mosaic_buf_file_release(struct inode *inode, struct file *file)
-{
-	mosaic_buf_put(file->private_data);
-	return 0;
-}
-
-static long mosaic_buf_file_ioctl(struct file *file, unsigned int cmd,
-				  unsigned long arg)
-{
-	return mosaic_buf_ioctl(file->private_data, cmd, (void __user *)arg);
-}
-
-static const struct file_operations mosaic_buf_fops = {
-	.owner = THIS_MODULE,
-	.mmap = mosaic_buf_file_mmap,
-	.release = mosaic_buf_file_release,
-	.unlocked_ioctl = mosaic_buf_file_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
-};
-
-/*
- * Strategy huge: a mapping without an address hint starts at an address
- * congruent to its buffer offset modulo 2 MiB, so that every aligned block
- * can get a PMD. The kernel's helper for file THPs does exactly that
- * (before 5.18 only for DAX files, which compat.h makes up for). Without
- * THP there are no PMD mappings to align for: the default allocator.
- */
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
-/**
- * mosaic_buf_get_unmapped_area() - ->get_unmapped_area for huge buffer files
- * @file: the file being mapped
- * @addr: the caller's address hint, 0 for none
- * @len: bytes
- * @pgoff: page offset into the buffer
- * @flags: mmap flags
- *
- * For a driver's buffer fd (mosaic_buf_file()) that may map a buffer of
- * strategy huge: without a hint, the mapping starts where every 2 MiB
- * block of the buffer can get a PMD. Without CONFIG_TRANSPARENT_HUGEPAGE
- * it is NULL, the default allocator.
- *
- * Return: the address, or -errno.
- */
-unsigned long mosaic_buf_get_unmapped_area(struct file *file,
-					   unsigned long addr,
-					   unsigned long len,
-					   unsigned long pgoff,
-					   unsigned long flags)
-{
-	unsigned long ret = thp_get_unmapped_area(file, addr, len, pgoff,
-						  flags);
-
-	return mosaic_thp_align_area(ret, file, addr, len, pgoff, flags);
-}
-EXPORT_SYMBOL_GPL(mosaic_buf_get_unmapped_area);
-#endif
-
-static const struct file_operations mosaic_buf_huge_fops = {
-	.owner = THIS_MODULE,
-	.mmap = mosaic_buf_file_mmap,
-	.get_unmapped_area = mosaic_buf_get_unmapped_area,
-	.release = mosaic_buf_file_release,
-	.unlocked_ioctl = mosaic_buf_file_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
-};
-
-/*
- * Buffer files live on a pseudo filesystem of the module's own, one inode
- * per buffer with the buffer's size, as dma-buf does. When the buffer's
- * device goes away, revoke.c zaps every mapping through that inode. The core reads the
- * mapped file's size: since 6.12.y ("mm/memory: do not populate page table
- * entries beyond i_size") finish_fault() maps no PMD past it, and the one
- * inode that anon_inode_getfile() shares among all its files has size 0.
- * The filesystem has no owner: a mount would pin the module for good. The
- * files pin it instead (mosaic_buf_file()).
- */
-#define MOSAIC_FS_MAGIC	0x6d736963	/* "msic" */
-
-static struct vfsmount *mosaic_buf_mnt;
-
-/* What /proc/PID/maps and /proc/PID/fd show: mosaic:[inode number]. */
-static char *mosaic_buf_dname(struct dentry *dentry, char *buffer, int buflen)
-{
-	char name[32];
-	int len;
-
-	/* i_ino: unsigned long on 6.12, u64 on 7.2. */
-	len = snprintf(name, sizeof(name), "mosaic:[%llu]",
-		       (unsigned long long)d_inode(dentry)->i_ino) + 1;
-	if (len > buflen)
-		return ERR_PTR(-ENAMETOOLONG);
-	return memcpy(buffer + buflen - len, name, len);
-}
-
-static const struct dentry_operations mosaic_buf_dentry_ops = {
-	.d_dname = mosaic_buf_dname,
-};
-
-static int mosaic_buf_fs_init_context(struct fs_context *fc)
-{
-	struct pseudo_fs_context *ctx = init_pseudo(fc, MOSAIC_FS_MAGIC);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->dops = &mosaic_buf_dentry_ops;
-	return 0;
-}
-
-static struct file_system_type mosaic_buf_fs_type = {
-	.name = "mosaic",
-	.init_fs_context = mosaic_buf_fs_init_context,
-	.kill_sb = kill_anon_super,
-};
-
-/**
- * mosaic_buf_fs_init() - mount the filesystem buffer files live on
- *
- * Return: 0 or -errno.
- */
-int mosaic_buf_fs_init(void)
-{
-	mosaic_buf_mnt = kern_mount(&mosaic_buf_fs_type);
-	return PTR_ERR_OR_ZERO(mosaic_buf_mnt);
-}
-
-/**
- * mosaic_buf_fs_exit() - unmount it; no buffer file is left by then
- */
-void mosaic_buf_fs_exit(void)
-{
-	kern_unmount(mosaic_buf_mnt);
-}
-
-/*
- * The buffer's inode, created with its first file, with a reference for
- * the caller. All its files share it, and with it one address_space.
- */
-static struct inode *mosaic_buf_inode(struct mosaic_buf *buf)
-{
-	struct inode *inode;
-
-	mutex_lock(&buf->lock);
-	if (!buf->inode) {
-		inode = alloc_anon_inode(mosaic_buf_mnt->mnt_sb);
-		if (IS_ERR(inode))
-			goto out;
-		inode->i_size = buf->size;
-		buf->inode = inode;
-	}
-	inode = buf->inode;
-	ihold(inode);
-out:
-	mutex_unlock(&buf->lock);
-	return inode;
-}
-
-/**
- * mosaic_buf_file() - a file for a buffer fd of a driver's own
- * @buf: the buffer the file stands for; the file's size is its size
- * @fops: the file's operations, whose owner the file pins
- * @priv: the file's private_data
- *
- * What anon_inode_getfile() gives, but on the buffer's own inode, whose
- * size is the buffer's, the way mosaic's own buffer fds are made. Since
- * 6.12.y the core maps no PMD past a file's i_size, so strategy huge
- * mapped from the one inode all anon files share (size 0) gets PTEs only.
- * The file takes no buffer reference: @fops->release drops whatever the
- * driver holds. It is read-only if @buf is. The file's release drops the
- * module reference taken here, as for any file whose fops have an owner.
- *
- * Return: the file, or an ERR_PTR(): -ENOENT if @fops' owner is going
- * away, -ENOMEM.
- */
-struct file *mosaic_buf_file(struct mosaic_buf *buf,
-			     const struct file_operations *fops, void *priv)
-{
-	struct inode *inode;
-	struct file *file;
-
-	if (!try_module_get(fops->owner))
-		return ERR_PTR(-ENOENT);
-	inode = mosaic_buf_inode(buf);
-	if (IS_ERR(inode)) {
-		file = ERR_CAST(inode);
-		goto err_put_module;
-	}
-	file = alloc_file_pseudo(inode, mosaic_buf_mnt, "mosaic",
-				 buf->read_only ? O_RDONLY : O_RDWR, fops);
-	if (IS_ERR(file))
-		goto err_iput;
-	file->private_data = priv;
-	return file;
-
-err_iput:
-	iput(inode);
-err_put_module:
-	module_put(fops->owner);
-	return file;
-}
-EXPORT_SYMBOL_GPL(mosaic_buf_file);
-
-/**
- * mosaic_buf_install_fd() - give @buf a new O_CLOEXEC buffer fd
- * @buf: the buffer; its caller's reference moves to the fd on success
- * @ufd: where user space wants the fd number
- *
- * The fd goes live only after its number reached user space, so a failed
- * copy leaves nothing behind: no fd, no buffer.
- *
- * Return: the fd, or -errno. On failure @buf's reference has been dropped.
- */
-int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd)
-{
-	struct file *file;
-	int fd, ret;
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto err_put_buf;
-	}
-
-	/*
-	 * A read-only buffer gets a read-only fd: the core then refuses
-	 * MAP_SHARED with PROT_WRITE itself (mosaic_buf_mmap() checks too).
-	 */
-	file = mosaic_buf_file(buf, buf->strategy_id == MOSAIC_STRATEGY_HUGE ?
-			       &mosaic_buf_huge_fops : &mosaic_buf_fops, buf);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto err_put_fd;
-	}
-	if (put_user(fd, ufd)) {
-		/* The file owns the buffer's reference now; fput drops it. */
-		fput(file);
-		put_unused_fd(fd);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return fd;
-
-err_put_fd:
-	put_unused_fd(fd);
-err_put_buf:
-	mosaic_buf_put(buf);
 	return ret;
 }

@@ -198,15 +198,30 @@ static inline int mosaic_dma_set_max_seg_size(struct device *dev,
 }
 
 /*
- * MODULE_IMPORT_NS() takes a string literal since 6.13 ("module: Convert
- * symbol namespace to string literal"); before, a bare identifier that it
- * stringified.  A macro: the import is a declaration at file scope.  The
- * DMA_BUF namespace itself exists since 5.16; importing it earlier is
- * harmless, nothing checks an import that no symbol needs.
+ * Symbol namespaces. EXPORT_SYMBOL_NS_GPL() and MODULE_IMPORT_NS() take a
+ * string literal since 6.13 ("module: Convert symbol namespace to string
+ * literal"); before, a bare identifier that they stringified. Each has
+ * its own probe (HAVE_EXPORT_SYMBOL_NS_IDENT, HAVE_MODULE_IMPORT_NS_IDENT).
+ * Macros: an export and an import are declarations at file scope.
+ *
+ * EXPORT_SYMBOL_MOSAIC() exports a symbol of mosaic's API in the
+ * namespace MOSAIC (linux/mosaic.h); it is named like the kernel's own
+ * exports so that checkpatch reads it as one. A module that uses the API
+ * imports the namespace with MOSAIC_IMPORT_NS(), or modpost refuses it. The DMA_BUF
+ * namespace exists since 5.16; importing it earlier is harmless, nothing
+ * checks an import that no symbol needs.
  */
+#ifdef HAVE_EXPORT_SYMBOL_NS_IDENT
+#define EXPORT_SYMBOL_MOSAIC(sym)	EXPORT_SYMBOL_NS_GPL(sym, MOSAIC)
+#else
+#define EXPORT_SYMBOL_MOSAIC(sym)	EXPORT_SYMBOL_NS_GPL(sym, "MOSAIC")
+#endif
+
 #ifdef HAVE_MODULE_IMPORT_NS_IDENT
+#define MOSAIC_IMPORT_NS()			MODULE_IMPORT_NS(MOSAIC)
 #define MOSAIC_MODULE_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS(DMA_BUF)
 #else
+#define MOSAIC_IMPORT_NS()			MODULE_IMPORT_NS("MOSAIC")
 #define MOSAIC_MODULE_IMPORT_NS_DMA_BUF()	MODULE_IMPORT_NS("DMA_BUF")
 #endif
 

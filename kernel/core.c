@@ -2,9 +2,11 @@
 /*
  * mosaic: map a physically scattered DMA buffer as one linear user range.
  *
- * This file owns the module: its parameters, the page ledger and the
- * /dev/mosaic misc device. Buffers live in buffer.c, their ioctls in
- * ioctl.c, allocation backends in backends/ and mapping strategies in map/.
+ * This file owns the module: its init and exit, the debugfs view of the
+ * page ledger and the /dev/mosaic misc device. Buffers live in buffer.c,
+ * their files in file.c, their ioctls in ioctl.c, the limits and the
+ * ledger in limits.c, allocation backends in backends/ and mapping
+ * strategies in map/ (mosaic_internal.h has the layers).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,8 +26,8 @@
 #include "compat.h"
 #include "mosaic_internal.h"
 
-struct mosaic_ledger mosaic_ledger;
-struct dentry *mosaic_debugfs_dir;
+/* debugfs directory "mosaic", or an ERR_PTR when debugfs is unavailable. */
+static struct dentry *mosaic_debugfs_dir;
 
 /*
  * debugfs mosaic/ledger: what each backend holds now, one line each,
@@ -55,16 +57,7 @@ DEFINE_SHOW_ATTRIBUTE(mosaic_ledger);
  * front of it, so those backends work on any machine.
  */
 static struct platform_device *mosaic_pdev;
-struct device *mosaic_default_device;
-
-/*
- * The limit keeps one ioctl from asking the page allocator for more than
- * the machine can give; root can raise it at run time.
- */
-unsigned long mosaic_max_buffer_size = 2UL << 30;
-module_param_named(max_buffer_size, mosaic_max_buffer_size, ulong, 0644);
-MODULE_PARM_DESC(max_buffer_size,
-		 "Largest buffer MOSAIC_IOC_ALLOC accepts, in bytes (default 2 GiB)");
+static struct device *mosaic_default_device;
 
 /* Longest PCI device name we accept: "dddd:bb:dd.f" with room to spare. */
 #define MOSAIC_DEVICE_NAME_MAX	64

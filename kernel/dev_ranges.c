@@ -124,6 +124,12 @@ bool mosaic_buf_has_dev_ranges(const struct mosaic_buf *buf)
 	return last->offset + last->length == buf->size;
 }
 
+/* Where range @i of a table starts, for mosaic_find_sorted(). */
+static u64 mosaic_dev_range_start(const void *ranges, unsigned long i)
+{
+	return ((const struct mosaic_dev_range *)ranges)[i].offset;
+}
+
 /**
  * mosaic_buf_find_dev_range() - the device range that holds a byte
  * @buf: a buffer with device ranges (mosaic_buf_has_dev_ranges())
@@ -134,16 +140,7 @@ bool mosaic_buf_has_dev_ranges(const struct mosaic_buf *buf)
 unsigned long mosaic_buf_find_dev_range(const struct mosaic_buf *buf,
 					u64 offset)
 {
-	unsigned long lo = 0, hi = buf->nr_dev_ranges;
-
 	/* The last range that starts at or before @offset. */
-	while (hi - lo > 1) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (buf->dev_ranges[mid].offset <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return mosaic_find_sorted(buf->dev_ranges, buf->nr_dev_ranges, offset,
+				  mosaic_dev_range_start);
 }

@@ -165,8 +165,8 @@ static int mosaic_export_mmap(struct dma_buf *dmabuf,
 	unsigned long first = exp->offset >> PAGE_SHIFT;
 
 	/* The dma-buf's page 0 is the buffer's page @first. */
-	if (vma->vm_pgoff >= exp->length >> PAGE_SHIFT ||
-	    vma_pages(vma) > (exp->length >> PAGE_SHIFT) - vma->vm_pgoff)
+	if (!mosaic_range_inside(vma->vm_pgoff, vma_pages(vma),
+				 exp->length >> PAGE_SHIFT))
 		return -EINVAL;
 	vma->vm_pgoff += first;
 	return __mosaic_buf_mmap(exp->buf, vma, exp->read_only);
@@ -252,7 +252,7 @@ struct dma_buf *mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 {
 	return __mosaic_buf_export(buf, offset, length, false);
 }
-EXPORT_SYMBOL_GPL(mosaic_buf_export);
+EXPORT_SYMBOL_MOSAIC(mosaic_buf_export);
 
 /**
  * __mosaic_buf_export() - mosaic_buf_export(), optionally read-only
@@ -276,8 +276,9 @@ struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
 
 	if (!length && offset < buf->size)
 		length = buf->size - offset;
-	if (!PAGE_ALIGNED(offset | length) ||
-	    mosaic_buf_check_range(buf, offset, length))
+	/* Still empty: @offset is at or past the end. */
+	if (!length || !PAGE_ALIGNED(offset | length) ||
+	    !mosaic_range_inside(offset, length, buf->size))
 		return ERR_PTR(-EINVAL);
 	if (buf->backend->io ||
 	    !pfn_valid(mosaic_buf_pfn(buf, offset >> PAGE_SHIFT)))

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Resource limits: how much memory buffers may hold, module-wide and per
- * user.
+ * user; and the ledger of what they hold now (struct mosaic_ledger).
+ *
+ * The largest single buffer is the max_buffer_size parameter.
  *
  * Two limits apply to every buffer of RAM (device memory, the mmio
  * backend, is not RAM and is not counted):
@@ -68,6 +70,17 @@
 #include <linux/sysfs.h>
 
 #include "mosaic_internal.h"
+
+struct mosaic_ledger mosaic_ledger;
+
+/*
+ * The limit keeps one ioctl from asking the page allocator for more than
+ * the machine can give; root can raise it at run time.
+ */
+unsigned long mosaic_max_buffer_size = 2UL << 30;
+module_param_named(max_buffer_size, mosaic_max_buffer_size, ulong, 0644);
+MODULE_PARM_DESC(max_buffer_size,
+		 "Largest buffer MOSAIC_IOC_ALLOC accepts, in bytes (default 2 GiB)");
 
 static unsigned long mosaic_max_total_size;
 module_param_named(max_total_size, mosaic_max_total_size, ulong, 0644);

@@ -2,6 +2,27 @@
 /*
  * mosaic internals shared by the core, the backends and the mapping
  * strategies. Nothing here is visible outside the module.
+ *
+ * The files form layers, lowest first. A file calls only downward: into
+ * a lower layer, or into a file of its own layer that is listed before
+ * it. The declarations below are grouped by file, in this order.
+ *
+ *  1. Leaves, which know only the structs below and one another:
+ *     limits.c (and the ledger), segments.c, dev_ranges.c, validate.c, ioctl_arg.c,
+ *     dma_map.c (a buffer's streaming mapping), planted.c, the backends
+ *     (backends/) and the mapping strategies (map/).
+ *  2. The buffer object: buffer.c, its creation, lifetime and VMAs.
+ *  3. The device side: dma.c, ranged syncs and address lookups.
+ *  4. dma-buf export: dmabuf.c.
+ *  5. What reaches a buffer from outside: its ioctls (testing.c, then
+ *     ioctl.c), its files (file.c) and its device going away (revoke.c).
+ *  6. The module and its in-kernel API: api.c, core.c.
+ *
+ * Calls through the ops tables go downward too: buffer.c reaches the
+ * backends and strategies through &struct mosaic_backend_ops and &struct
+ * mosaic_map_ops. Where a lower layer's state needs an upper layer's
+ * decision, the upper one drives it: buffer.c keeps the buffers that have
+ * a device, revoke.c decides when they are revoked.
  */
 #ifndef _MOSAIC_INTERNAL_H
 #define _MOSAIC_INTERNAL_H
@@ -16,7 +37,6 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 
-struct dentry;
 struct inode;
 struct mm_struct;
 struct mosaic_buf;
@@ -241,6 +261,16 @@ static inline bool mosaic_buf_gone(const struct mosaic_buf *buf)
 }
 
 /**
+ * struct mosaic_buf_mm - an address space that mapped a buffer
+ * @node: in &mosaic_buf.mms
+ * @mm: the address space, grabbed (mmgrab()) until the buffer is freed
+ */
+struct mosaic_buf_mm {
+	struct list_head node;
+	struct mm_struct *mm;
+};
+
+/**
  * struct mosaic_ledger_backend - what one backend holds now
  * @pages: pages of RAM
  * @bytes: bytes of memory, RAM or device memory (an mmio BAR has no pages
@@ -274,13 +304,35 @@ struct mosaic_ledger {
 	struct mosaic_ledger_backend backend[MOSAIC_BACKEND_MAX + 1];
 };
 
+/*
+ * The index of the last of @n sorted entries whose start is at or before
+ * @key, given @start(@table, i), the start of entry i; 0 when none is.
+ * For the segment table and the device ranges alike; inline, so that the
+ * compiler inlines @start too.
+ */
+static __always_inline unsigned long
+mosaic_find_sorted(const void *table, unsigned long n, u64 key,
+		   u64 (*start)(const void *table, unsigned long i))
+{
+	unsigned long lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		unsigned long mid = lo + (hi - lo) / 2;
+
+		if (start(table, mid) <= key)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* limits.c: the limits, and the ledger of what buffers hold */
 extern struct mosaic_ledger mosaic_ledger;
-/* Readers of a buffer that revoke.c must wait for before it revokes. */
-extern struct srcu_struct mosaic_revoke_srcu;
 extern unsigned long mosaic_max_buffer_size;
-extern struct device *mosaic_default_device;
-/* debugfs directory "mosaic", or an ERR_PTR when debugfs is unavailable. */
-extern struct dentry *mosaic_debugfs_dir;
+void mosaic_limits_init(void);
+int mosaic_limits_charge(struct mosaic_buf *buf);
+void mosaic_limits_uncharge(struct mosaic_buf *buf);
 
 /*
  * A backend of @buf took (@nr_pages > 0) or gave back (< 0) pages of RAM.
@@ -310,70 +362,6 @@ static inline void mosaic_ledger_add_io(const struct mosaic_buf *buf,
 	atomic_long_add(bytes, &mosaic_ledger.backend[buf->backend_id].bytes);
 }
 
-/* Orders the high-order backends try, largest first. */
-#define MOSAIC_DEFAULT_MAX_ORDER	9
-
-extern const struct mosaic_backend_ops mosaic_backend_pages;
-extern const struct mosaic_backend_ops mosaic_backend_compound;
-extern const struct mosaic_backend_ops mosaic_backend_split;
-extern const struct mosaic_backend_ops mosaic_backend_coherent;
-extern const struct mosaic_backend_ops mosaic_backend_streaming;
-extern const struct mosaic_backend_ops mosaic_backend_noncontig;
-extern const struct mosaic_backend_ops mosaic_backend_vmalloc;
-extern const struct mosaic_backend_ops mosaic_backend_cma;
-extern const struct mosaic_backend_ops mosaic_backend_mmio;
-
-extern const struct mosaic_map_ops mosaic_map_insert_page;
-extern const struct mosaic_map_ops mosaic_map_insert_pages;
-extern const struct mosaic_map_ops mosaic_map_map_pages;
-extern const struct mosaic_map_ops mosaic_map_remap_pfn;
-extern const struct mosaic_map_ops mosaic_map_fault;
-extern const struct mosaic_map_ops mosaic_map_pfn_fault;
-extern const struct mosaic_map_ops mosaic_map_huge;
-
-/* buffer.c */
-bool mosaic_backend_needs_device(u32 backend);
-const char *mosaic_backend_name(u32 backend);
-struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
-				     struct device *dev,
-				     enum mosaic_requester requester);
-int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
-int mosaic_buf_fs_init(void);
-void mosaic_buf_fs_exit(void);
-int mosaic_buf_check_range(const struct mosaic_buf *buf, u64 offset,
-			   u64 length);
-
-/* limits.c */
-void mosaic_limits_init(void);
-int mosaic_limits_charge(struct mosaic_buf *buf);
-void mosaic_limits_uncharge(struct mosaic_buf *buf);
-int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
-		      bool read_only);
-
-/* dmabuf.c */
-struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
-				    u64 length, bool read_only);
-void mosaic_export_revoke(struct mosaic_buf *buf);
-
-/* revoke.c */
-int mosaic_revoke_init(void);
-void mosaic_revoke_exit(void);
-void mosaic_revoke_track(struct mosaic_buf *buf);
-void mosaic_revoke_release(struct mosaic_buf *buf);
-void mosaic_revoke_note_mm(struct mosaic_buf *buf, struct mm_struct *mm);
-
-/* dma.c */
-pgprot_t mosaic_dma_pgprot(struct device *dev, pgprot_t prot);
-struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
-				      u64 offset, u64 length,
-				      struct device *dev);
-void mosaic_buf_free_sgt(struct sg_table *sgt);
-int mosaic_buf_dma_map(struct mosaic_buf *buf);
-void mosaic_buf_dma_unmap(struct mosaic_buf *buf);
-int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
-			  enum dma_data_direction dir, bool for_device,
-			  unsigned long *first_seg, unsigned long *nr_segs);
-
 /* segments.c */
 int mosaic_buf_reserve_segs(struct mosaic_buf *buf, unsigned long max_segs);
 void mosaic_buf_trim_segs(struct mosaic_buf *buf);
@@ -401,15 +389,8 @@ bool mosaic_buf_has_dev_ranges(const struct mosaic_buf *buf);
 unsigned long mosaic_buf_find_dev_range(const struct mosaic_buf *buf,
 					u64 offset);
 
-/* backends/highorder.c: shared by compound, split and streaming */
-int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split);
-void mosaic_free_highorder(struct mosaic_buf *buf, bool split);
-
-/* map/common.c */
-vm_fault_t mosaic_fault_page(struct vm_fault *vmf);
-vm_fault_t mosaic_fault_pfn(struct vm_fault *vmf);
-
 /* validate.c: pure checks of the uapi structs, 0 or -errno */
+bool mosaic_range_inside(u64 offset, u64 length, u64 size);
 int mosaic_validate_alloc_header(const struct mosaic_alloc *req);
 int mosaic_validate_alloc_ids(const struct mosaic_alloc *req);
 int mosaic_validate_alloc_size(u64 size, u64 max_size);
@@ -420,15 +401,92 @@ int mosaic_validate_sync(const struct mosaic_sync *s, u64 size);
 int mosaic_validate_export(const struct mosaic_export *e, u64 size);
 int mosaic_validate_segments(const struct mosaic_segments *g);
 
+/* ioctl_arg.c */
+int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,
+			      const void __user *uarg);
+int mosaic_copy_arg_to_user(void __user *uarg, const void *karg, size_t ksize);
+
+/* dma_map.c */
+pgprot_t mosaic_dma_pgprot(struct device *dev, pgprot_t prot);
+struct sg_table *mosaic_buf_build_sgt(const struct mosaic_buf *buf,
+				      u64 offset, u64 length,
+				      struct device *dev);
+void mosaic_buf_free_sgt(struct sg_table *sgt);
+int mosaic_buf_dma_map(struct mosaic_buf *buf);
+void mosaic_buf_dma_unmap(struct mosaic_buf *buf);
+
+/* backends/: one file each */
+
+/* Orders the high-order backends try, largest first. */
+#define MOSAIC_DEFAULT_MAX_ORDER	9
+
+extern const struct mosaic_backend_ops mosaic_backend_pages;
+extern const struct mosaic_backend_ops mosaic_backend_compound;
+extern const struct mosaic_backend_ops mosaic_backend_split;
+extern const struct mosaic_backend_ops mosaic_backend_coherent;
+extern const struct mosaic_backend_ops mosaic_backend_streaming;
+extern const struct mosaic_backend_ops mosaic_backend_noncontig;
+extern const struct mosaic_backend_ops mosaic_backend_vmalloc;
+extern const struct mosaic_backend_ops mosaic_backend_cma;
+extern const struct mosaic_backend_ops mosaic_backend_mmio;
+
+/* backends/highorder.c: shared by compound, split and streaming */
+int mosaic_alloc_highorder(struct mosaic_buf *buf, bool split);
+void mosaic_free_highorder(struct mosaic_buf *buf, bool split);
+
+/* map/: one file each */
+extern const struct mosaic_map_ops mosaic_map_insert_page;
+extern const struct mosaic_map_ops mosaic_map_insert_pages;
+extern const struct mosaic_map_ops mosaic_map_map_pages;
+extern const struct mosaic_map_ops mosaic_map_remap_pfn;
+extern const struct mosaic_map_ops mosaic_map_fault;
+extern const struct mosaic_map_ops mosaic_map_pfn_fault;
+extern const struct mosaic_map_ops mosaic_map_huge;
+
+/* map/common.c */
+vm_fault_t mosaic_fault_page(struct vm_fault *vmf);
+vm_fault_t mosaic_fault_pfn(struct vm_fault *vmf);
+
 /* map/huge.c */
 u32 mosaic_huge_mode(const struct mosaic_buf *buf);
 void mosaic_huge_info(const struct mosaic_buf *buf, struct mosaic_info *info);
 
+/* buffer.c */
+/* Readers of a buffer that revoke.c must wait for before it revokes. */
+extern struct srcu_struct mosaic_revoke_srcu;
+bool mosaic_backend_needs_device(u32 backend);
+const char *mosaic_backend_name(u32 backend);
+struct mosaic_buf *mosaic_buf_create(const struct mosaic_alloc *req,
+				     struct device *dev,
+				     enum mosaic_requester requester);
+int __mosaic_buf_mmap(struct mosaic_buf *buf, struct vm_area_struct *vma,
+		      bool read_only);
+void mosaic_bufs_mark_revoked(struct device *dev, struct list_head *live);
+void mosaic_buf_teardown_device(struct mosaic_buf *buf);
+
+/* dma.c */
+int mosaic_buf_sync_range(struct mosaic_buf *buf, u64 offset, u64 length,
+			  enum dma_data_direction dir, bool for_device,
+			  unsigned long *first_seg, unsigned long *nr_segs);
+
+/* dmabuf.c */
+struct dma_buf *__mosaic_buf_export(struct mosaic_buf *buf, u64 offset,
+				    u64 length, bool read_only);
+void mosaic_export_revoke(struct mosaic_buf *buf);
+
+/* testing.c: see testing.h */
+
 /* ioctl.c */
-int mosaic_copy_arg_from_user(void *karg, size_t ksize, size_t min_size,
-			      const void __user *uarg);
-int mosaic_copy_arg_to_user(void __user *uarg, const void *karg, size_t ksize);
 long mosaic_buf_ioctl(struct mosaic_buf *buf, unsigned int cmd,
 		      void __user *uarg);
+
+/* file.c */
+int mosaic_buf_install_fd(struct mosaic_buf *buf, __s32 __user *ufd);
+int mosaic_buf_fs_init(void);
+void mosaic_buf_fs_exit(void);
+
+/* revoke.c */
+int mosaic_revoke_init(void);
+void mosaic_revoke_exit(void);
 
 #endif /* _MOSAIC_INTERNAL_H */

@@ -4,10 +4,11 @@
  * test-only build of the module.
  *
  *   extra_get    insert-pages takes an extra page reference per mapped
- *                page, the bug of the first driver question
+ *                page, which leaks every page it maps
  *   missing_put  the pages backend forgets put_page() at free
- *   uaf          insert-pages drops the VMA's buffer reference twice, so
- *                the buffer is freed while it is still mapped
+ *   uaf          mapping an insert-pages buffer drops the VMA's buffer
+ *                reference twice (buffer.c), so the buffer is freed
+ *                while it is still mapped
  *   sync_swap    every sync goes the wrong way: for the device when the
  *                CPU begins, for the CPU when it ends
  *   sync_skip_end  the sync after CPU access (for the device) is skipped

@@ -117,6 +117,12 @@ void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
 	seg->order = 0;
 }
 
+/* Where segment @i of a table starts, for mosaic_find_sorted(). */
+static u64 mosaic_seg_start(const void *segs, unsigned long i)
+{
+	return ((const struct mosaic_seg *)segs)[i].pgoff;
+}
+
 /**
  * mosaic_buf_find_seg() - the segment that holds a buffer page
  * @buf: the buffer
@@ -128,24 +134,17 @@ void mosaic_buf_seg(const struct mosaic_buf *buf, unsigned long idx,
 unsigned long mosaic_buf_find_seg(const struct mosaic_buf *buf, pgoff_t pgoff,
 				  struct mosaic_seg *seg)
 {
-	unsigned long lo = 0, hi;
+	unsigned long idx;
 
 	if (!buf->segs) {
 		mosaic_buf_seg(buf, pgoff, seg);
 		return pgoff;
 	}
 	/* The last segment that starts at or before @pgoff. */
-	hi = buf->nr_segs;
-	while (hi - lo > 1) {
-		unsigned long mid = lo + (hi - lo) / 2;
-
-		if (buf->segs[mid].pgoff <= pgoff)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	*seg = buf->segs[lo];
-	return lo;
+	idx = mosaic_find_sorted(buf->segs, buf->nr_segs, pgoff,
+				 mosaic_seg_start);
+	*seg = buf->segs[idx];
+	return idx;
 }
 
 /**

@@ -30,11 +30,21 @@
 #define mosaic_reserved_zero(s) \
 	(!memchr_inv((s)->__reserved, 0, sizeof((s)->__reserved)))
 
-/*
- * [offset, offset + length) inside a buffer of @size bytes, written so
- * that no sum can wrap.
+/**
+ * mosaic_range_inside() - whether a range lies inside [0, @size)
+ * @offset: first byte (or page: any unit, the same for all three)
+ * @length: bytes in the range
+ * @size: bytes in what the range must lie in
+ *
+ * The one range check of the module, written so that no sum can wrap.
+ * An empty range lies inside wherever it starts from 0 to @size, the end
+ * included: it touches nothing. The ioctls and calls that refuse an empty
+ * range (SYNC, EXPORT, REFS, mosaic_buf_sync(), mosaic_buf_export())
+ * check for it themselves; FILL and VERIFY accept one.
+ *
+ * Return: true if the range lies inside.
  */
-static bool mosaic_range_inside(u64 offset, u64 length, u64 size)
+bool mosaic_range_inside(u64 offset, u64 length, u64 size)
 {
 	return offset <= size && length <= size - offset;
 }
@@ -169,8 +179,7 @@ int mosaic_validate_sync(const struct mosaic_sync *s, u64 size)
 		return -EINVAL;
 	if (s->direction < MOSAIC_SYNC_READ || s->direction > MOSAIC_SYNC_RW)
 		return -EINVAL;
-	if (!s->length || s->offset >= size ||
-	    !mosaic_range_inside(s->offset, s->length, size))
+	if (!s->length || !mosaic_range_inside(s->offset, s->length, size))
 		return -EINVAL;
 	return 0;
 }
@@ -194,8 +203,9 @@ int mosaic_validate_export(const struct mosaic_export *e, u64 size)
 		return -EINVAL;
 	if (!length && e->offset < size)
 		length = size - e->offset;
-	if (!PAGE_ALIGNED(e->offset | length) || !length ||
-	    e->offset >= size || !mosaic_range_inside(e->offset, length, size))
+	/* Still empty: the offset is at or past the end. */
+	if (!length || !PAGE_ALIGNED(e->offset | length) ||
+	    !mosaic_range_inside(e->offset, length, size))
 		return -EINVAL;
 	return 0;
 }

@@ -65,7 +65,7 @@ static const char *init_on_alloc_state(void)
  * Each buffer is a file of its own whose size is the buffer's: fstat()
  * says so, /proc/self/fd names it "mosaic:[<inode>]", and two buffers
  * have two inodes. (The kernel's fault path reads the mapped file's size,
- * kernel/buffer.c.)
+ * kernel/file.c.)
  */
 static void check_buffer_file(int dev, int bfd, uint64_t size)
 {

@@ -1160,6 +1160,7 @@ static_assert(sizeof(struct mosaic_edu_export) ==
 	      MOSAIC_EDU_EXPORT_SIZE_VER0);
 
 MOSAIC_MODULE_IMPORT_NS_DMA_BUF();
+MOSAIC_IMPORT_NS();
 MODULE_SOFTDEP("pre: mosaic");
 MODULE_DESCRIPTION("QEMU edu device DMA into mosaic buffers: sample mosaic driver");
 MODULE_LICENSE("GPL");

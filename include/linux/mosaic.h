@@ -9,6 +9,10 @@
  * its reference when done. The buffer outlives the driver's reference as
  * long as any mapping, buffer fd or dma-buf still uses it.
  *
+ * The functions are exported in the symbol namespace MOSAIC: a module that
+ * calls them imports it with MODULE_IMPORT_NS("MOSAIC") on 6.13 and later,
+ * MODULE_IMPORT_NS(MOSAIC) before.
+ *
  * See docs/driver-guide.md for a complete driver.
  */
 #ifndef _LINUX_MOSAIC_H

@@ -32,8 +32,8 @@
  *   region itself, as "mosaic" in /proc/iomem, so a driver that probes the
  *   device meanwhile fails its pci_request_region() instead of driving
  *   registers user space also writes. The region goes with the memory:
- *   when the last reference goes, or when the device goes (revoke.c, which
- *   frees device memory exactly once).
+ *   when the last reference goes, or when the device goes (revoke.c; the
+ *   buffer frees device memory exactly once, buffer.c).
  *
  * Lockdown is checked when the buffer is made, as /dev/mem checks it at
  * open: a buffer made before the kernel was locked down stays usable, as

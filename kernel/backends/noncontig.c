@@ -10,58 +10,29 @@
  * in power-of-two chunks, which the DMA layer does not round up
  * (mosaic_chunk_len()). The pages are the
  * DMA layer's, so only the PFN strategies map them. Each CPU scatterlist
- * entry is physically contiguous and becomes one segment.
+ * entry is physically contiguous and becomes one segment. The chunking
+ * itself is chunks.c's, shared with coherent.
  */
 #include <linux/dma-mapping.h>
 #include <linux/log2.h>
 #include <linux/scatterlist.h>
-#include <linux/sched/signal.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../compat.h"
 #include "../mosaic_internal.h"
-#include "orders.h"
-
-struct mosaic_noncontig_chunk {
-	struct sg_table *sgt;
-	size_t size;
-};
-
-struct mosaic_noncontig {
-	unsigned long nr_chunks;
-	struct mosaic_noncontig_chunk chunk[];
-};
-
-static void mosaic_noncontig_free(struct mosaic_buf *buf)
-{
-	struct mosaic_noncontig *nc = buf->priv;
-	unsigned long i;
-
-	for (i = 0; i < nc->nr_chunks; i++) {
-		mosaic_dma_free_noncontiguous(buf->dev, nc->chunk[i].size,
-					      nc->chunk[i].sgt,
-					      DMA_BIDIRECTIONAL);
-		mosaic_ledger_add(buf,
-				  -(long)(nc->chunk[i].size >> PAGE_SHIFT));
-	}
-	kvfree(nc);
-	buf->priv = NULL;
-	kvfree(buf->segs);
-	buf->segs = NULL;
-}
+#include "chunks.h"
 
 /*
  * One segment per CPU scatterlist entry, zeroed on the way, and one
  * device range per DMA entry.
  */
-static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
-				      struct sg_table *sgt)
+static int mosaic_noncontig_describe(struct mosaic_buf *buf,
+				     struct mosaic_chunk *c)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_sg(sgt, sg, i) {
+	for_each_sgtable_sg(c->sgt, sg, i) {
 		void *kaddr = page_address(sg_page(sg)) + sg->offset;
 
 		/*
@@ -73,7 +44,7 @@ static int mosaic_noncontig_add_chunk(struct mosaic_buf *buf,
 				   sg->length >> PAGE_SHIFT,
 				   ilog2(sg->length >> PAGE_SHIFT), kaddr);
 	}
-	return mosaic_buf_add_dev_ranges_sgt(buf, sgt);
+	return mosaic_buf_add_dev_ranges_sgt(buf, c->sgt);
 }
 
 /*
@@ -90,56 +61,41 @@ static size_t mosaic_noncontig_max_chunk(struct device *dev)
 	return rounddown_pow_of_two(max_t(unsigned int, max_seg, PAGE_SIZE));
 }
 
+static int mosaic_noncontig_alloc_chunk(struct mosaic_buf *buf,
+					struct mosaic_chunk *c)
+{
+	c->sgt = mosaic_dma_alloc_noncontiguous(buf->dev, c->size,
+						DMA_BIDIRECTIONAL,
+						GFP_KERNEL | __GFP_NOWARN);
+	return c->sgt ? 0 : -ENOMEM;
+}
+
+static void mosaic_noncontig_free_chunk(struct mosaic_buf *buf,
+					struct mosaic_chunk *c)
+{
+	mosaic_dma_free_noncontiguous(buf->dev, c->size, c->sgt,
+				      DMA_BIDIRECTIONAL);
+}
+
+static const struct mosaic_chunk_ops mosaic_noncontig_chunk_ops = {
+	.alloc = mosaic_noncontig_alloc_chunk,
+	.describe = mosaic_noncontig_describe,
+	.free = mosaic_noncontig_free_chunk,
+};
+
 static int mosaic_noncontig_alloc(struct mosaic_buf *buf)
 {
-	unsigned long nr_chunks;
-	struct mosaic_noncontig *nc;
-	size_t left = buf->size;
-	int ret;
-
 	/* Before 5.15 the kernel has no noncontiguous DMA API (compat.h). */
 	if (!MOSAIC_HAVE_DMA_NONCONTIGUOUS)
 		return -EOPNOTSUPP;
 	buf->chunk_size = min(buf->chunk_size,
 			      mosaic_noncontig_max_chunk(buf->dev));
-	nr_chunks = mosaic_nr_chunks(buf->size, buf->chunk_size);
-	nc = kvzalloc(struct_size(nc, chunk, nr_chunks),
-		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!nc)
-		return -ENOMEM;
-	buf->priv = nc;
-	ret = mosaic_buf_reserve_segs(buf, buf->nr_pages);
-	if (ret)
-		goto err_free;
+	return mosaic_chunks_alloc(buf, &mosaic_noncontig_chunk_ops);
+}
 
-	while (left) {
-		struct mosaic_noncontig_chunk *c = &nc->chunk[nc->nr_chunks];
-
-		if (fatal_signal_pending(current)) {
-			ret = -EINTR;
-			goto err_free;
-		}
-		c->size = mosaic_chunk_len(left, buf->chunk_size);
-		c->sgt = mosaic_dma_alloc_noncontiguous(buf->dev, c->size,
-							DMA_BIDIRECTIONAL,
-							GFP_KERNEL | __GFP_NOWARN);
-		if (!c->sgt) {
-			ret = -ENOMEM;
-			goto err_free;
-		}
-		nc->nr_chunks++;
-		mosaic_ledger_add(buf, c->size >> PAGE_SHIFT);
-		ret = mosaic_noncontig_add_chunk(buf, c->sgt);
-		if (ret)
-			goto err_free;
-		left -= c->size;
-		cond_resched();
-	}
-	return 0;
-
-err_free:
-	mosaic_noncontig_free(buf);
-	return ret;
+static void mosaic_noncontig_free(struct mosaic_buf *buf)
+{
+	mosaic_chunks_free(buf, &mosaic_noncontig_chunk_ops);
 }
 
 const struct mosaic_backend_ops mosaic_backend_noncontig = {

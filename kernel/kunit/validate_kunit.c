@@ -20,6 +20,64 @@
 
 #define BUF_SIZE	(16ULL * PAGE_SIZE)
 
+/**
+ * struct range_case - one range, and what a check must answer for it
+ * @offset: first byte
+ * @length: bytes
+ * @want: 0 or the errno the check returns
+ */
+struct range_case {
+	u64 offset;
+	u64 length;
+	int want;
+};
+
+/*
+ * name_range(offset, length): @validate's answer for a @type that is
+ * valid but for its range, against a buffer of BUF_SIZE.
+ */
+#define DEFINE_RANGE_CHECK(name, type, validate)			\
+static int name##_range(u64 offset, u64 length)				\
+{									\
+	type arg = {							\
+		.argsz = sizeof(arg),					\
+		.offset = offset,					\
+		.length = length,					\
+	};								\
+									\
+	return validate(&arg, BUF_SIZE);				\
+}
+
+/*
+ * Every case of @cases through @check, which validates a struct that is
+ * valid but for the range it is given, against a buffer of BUF_SIZE.
+ */
+static void expect_ranges(struct kunit *test, const char *what,
+			  int (*check)(u64 offset, u64 length),
+			  const struct range_case *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, check(cases[i].offset, cases[i].length),
+				    cases[i].want, "%s: offset %llu, length %llu",
+				    what, cases[i].offset, cases[i].length);
+}
+
+/* The one range check: an empty range lies inside from 0 to the end. */
+static void range_inside(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, mosaic_range_inside(0, BUF_SIZE, BUF_SIZE));
+	KUNIT_EXPECT_FALSE(test, mosaic_range_inside(1, BUF_SIZE, BUF_SIZE));
+	KUNIT_EXPECT_TRUE(test, mosaic_range_inside(0, 0, BUF_SIZE));
+	KUNIT_EXPECT_TRUE(test, mosaic_range_inside(BUF_SIZE, 0, BUF_SIZE));
+	KUNIT_EXPECT_FALSE(test, mosaic_range_inside(BUF_SIZE + 1, 0, BUF_SIZE));
+	KUNIT_EXPECT_FALSE(test, mosaic_range_inside(BUF_SIZE, 1, BUF_SIZE));
+	/* offset + length wraps to a small number. */
+	KUNIT_EXPECT_FALSE(test, mosaic_range_inside(2, U64_MAX, BUF_SIZE));
+	KUNIT_EXPECT_FALSE(test, mosaic_range_inside(U64_MAX, 2, BUF_SIZE));
+}
+
 static struct mosaic_alloc valid_alloc(u32 backend)
 {
 	struct mosaic_alloc req = {
@@ -202,40 +260,63 @@ static void stats_and_info(struct kunit *test)
 
 #ifdef MOSAIC_TESTING
 /* The test build's inspection ioctls. */
+
+/*
+ * name_header(flags, reserved): @validate's answer for a @type of one
+ * page that is valid but for its flags and its reserved byte @reserved
+ * (-1: none is set), against a buffer of BUF_SIZE.
+ */
+#define DEFINE_HEADER_CHECK(name, type, validate)			\
+static int name##_header(u32 flags, int reserved)			\
+{									\
+	type arg = {							\
+		.argsz = sizeof(arg),					\
+		.flags = flags,						\
+		.length = PAGE_SIZE,					\
+	};								\
+									\
+	if (reserved >= 0)						\
+		arg.__reserved[reserved] = 1;				\
+	return validate(&arg, BUF_SIZE);				\
+}
+
+DEFINE_RANGE_CHECK(pattern, struct mosaic_pattern, mosaic_validate_pattern)
+DEFINE_HEADER_CHECK(pattern, struct mosaic_pattern, mosaic_validate_pattern)
+
+static const struct range_case pattern_ranges[] = {
+	/* Words: 8-byte granularity, not pages. */
+	{ 8, 16, 0 },
+	{ 4, 16, -EINVAL },
+	{ 8, 12, -EINVAL },
+	/* An empty range at the very end is allowed; one word further is not. */
+	{ BUF_SIZE, 0, 0 },
+	{ BUF_SIZE + 8, 0, -EINVAL },
+	{ 8, BUF_SIZE, -EINVAL },
+	/* offset + length wraps to a small number. */
+	{ 64, U64_MAX - 7, -EINVAL },
+};
+
 static void pattern(struct kunit *test)
 {
-	struct mosaic_pattern p = { .argsz = sizeof(p), .length = BUF_SIZE };
-
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), 0);
-	p.flags = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	p.flags = 0;
-	p.__reserved[1] = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	p.__reserved[1] = 0;
-	/* Words: 8-byte granularity, not pages. */
-	p.offset = 8;
-	p.length = 16;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), 0);
-	p.offset = 4;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	p.offset = 8;
-	p.length = 12;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	/* An empty range at the very end is allowed; one byte further is not. */
-	p.offset = BUF_SIZE;
-	p.length = 0;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), 0);
-	p.offset = BUF_SIZE + 8;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	p.offset = 8;
-	p.length = BUF_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
-	/* offset + length wraps to a small number. */
-	p.offset = 64;
-	p.length = U64_MAX - 7;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_pattern(&p, BUF_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pattern_range(0, BUF_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, pattern_header(0, -1), 0);
+	KUNIT_EXPECT_EQ(test, pattern_header(1, -1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pattern_header(0, 1), -EINVAL);
+	expect_ranges(test, "FILL", pattern_range, pattern_ranges,
+		      ARRAY_SIZE(pattern_ranges));
 }
+
+DEFINE_RANGE_CHECK(refs, struct mosaic_refs, mosaic_validate_refs)
+DEFINE_HEADER_CHECK(refs, struct mosaic_refs, mosaic_validate_refs)
+
+/* Pages, never empty. */
+static const struct range_case refs_ranges[] = {
+	{ 0, 0, -EINVAL },
+	{ 0, 8, -EINVAL },
+	{ BUF_SIZE - PAGE_SIZE, PAGE_SIZE, 0 },
+	{ BUF_SIZE - PAGE_SIZE, 2 * PAGE_SIZE, -EINVAL },
+	{ PAGE_SIZE, U64_MAX & PAGE_MASK, -EINVAL },
+};
 
 static void refs(struct kunit *test)
 {
@@ -246,24 +327,10 @@ static void refs(struct kunit *test)
 	r.unexplained_refs = 1;
 	r.refcount_min = 1;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), 0);
-	r.flags = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
-	r.flags = 0;
-	r.__reserved[0] = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
-	r.__reserved[0] = 0;
-	r.length = 0;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
-	r.length = 8;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
-	r.offset = BUF_SIZE - PAGE_SIZE;
-	r.length = PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), 0);
-	r.length = 2 * PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
-	r.offset = PAGE_SIZE;
-	r.length = (U64_MAX & PAGE_MASK);
-	KUNIT_EXPECT_EQ(test, mosaic_validate_refs(&r, BUF_SIZE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, refs_header(1, -1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, refs_header(0, 0), -EINVAL);
+	expect_ranges(test, "REFS", refs_range, refs_ranges,
+		      ARRAY_SIZE(refs_ranges));
 }
 #endif /* MOSAIC_TESTING */
 
@@ -312,57 +379,54 @@ static void sync_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), -EINVAL);
 }
 
-/* Sync takes byte ranges: no alignment, but never empty or outside. */
-static void sync_range(struct kunit *test)
+static int sync_range_of(u64 offset, u64 length)
 {
 	struct mosaic_sync s = valid_sync();
 
-	s.offset = 1;
-	s.length = 3;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), 0);
-	s.offset = BUF_SIZE - 1;
-	s.length = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), 0);
-	s.length = 2;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), -EINVAL);
-	s.offset = 0;
-	s.length = 0;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), -EINVAL);
-	/* Unlike FILL, an empty range at the end is refused: it is empty. */
-	s.offset = BUF_SIZE;
-	s.length = 1;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), -EINVAL);
-	s.offset = PAGE_SIZE;
-	s.length = U64_MAX - PAGE_SIZE + 2;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_sync(&s, BUF_SIZE), -EINVAL);
+	s.offset = offset;
+	s.length = length;
+	return mosaic_validate_sync(&s, BUF_SIZE);
 }
+
+/* Sync takes byte ranges: no alignment, but never empty or outside. */
+static const struct range_case sync_ranges[] = {
+	{ 1, 3, 0 },
+	{ BUF_SIZE - 1, 1, 0 },
+	{ BUF_SIZE - 1, 2, -EINVAL },
+	/* Unlike FILL, an empty range is refused, at the end or not. */
+	{ 0, 0, -EINVAL },
+	{ BUF_SIZE, 0, -EINVAL },
+	{ BUF_SIZE, 1, -EINVAL },
+	{ PAGE_SIZE, U64_MAX - PAGE_SIZE + 2, -EINVAL },
+};
+
+static void sync_range(struct kunit *test)
+{
+	expect_ranges(test, "SYNC", sync_range_of, sync_ranges,
+		      ARRAY_SIZE(sync_ranges));
+}
+
+DEFINE_RANGE_CHECK(export, struct mosaic_export, mosaic_validate_export)
+
+/* Pages; length 0 means from the offset to the end of the buffer. */
+static const struct range_case export_ranges[] = {
+	{ 0, 0, 0 },
+	{ BUF_SIZE - PAGE_SIZE, 0, 0 },
+	{ BUF_SIZE, 0, -EINVAL },
+	{ PAGE_SIZE, 2 * PAGE_SIZE, 0 },
+	{ PAGE_SIZE, PAGE_SIZE + 8, -EINVAL },
+	{ 8, PAGE_SIZE, -EINVAL },
+	{ PAGE_SIZE, BUF_SIZE, -EINVAL },
+	{ PAGE_SIZE, U64_MAX & PAGE_MASK, -EINVAL },
+};
 
 static void export(struct kunit *test)
 {
 	struct mosaic_export e = { .argsz = sizeof(e) };
 
-	/* Length 0: from the offset to the end of the buffer. */
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), 0);
-	e.offset = BUF_SIZE - PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), 0);
-	e.offset = BUF_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
-	e.offset = PAGE_SIZE;
-	e.length = 2 * PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), 0);
-	e.length = PAGE_SIZE + 8;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
-	e.offset = 8;
-	e.length = PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
-	e.offset = PAGE_SIZE;
-	e.length = BUF_SIZE;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
-	e.length = U64_MAX & PAGE_MASK;
-	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), -EINVAL);
+	expect_ranges(test, "EXPORT", export_range, export_ranges,
+		      ARRAY_SIZE(export_ranges));
 
-	e.offset = 0;
-	e.length = 0;
 	e.flags = MOSAIC_EXPORT_READ_ONLY;
 	KUNIT_EXPECT_EQ(test, mosaic_validate_export(&e, BUF_SIZE), 0);
 	e.flags = MOSAIC_EXPORT_FLAGS + 1;	/* the first unknown bit */
@@ -432,6 +496,7 @@ static void ver0_sizes(struct kunit *test)
 }
 
 static struct kunit_case mosaic_validate_cases[] = {
+	KUNIT_CASE(range_inside),
 	KUNIT_CASE(alloc_header),
 	KUNIT_CASE(alloc_ids),
 	KUNIT_CASE(alloc_size_limit),

@@ -2,11 +2,10 @@
 /*
  * Strategy "insert-page": one vm_insert_page() per page at mmap time.
  *
- * The method of the old driver questions, kept as the reference and the
- * benchmark baseline. vm_insert_page() takes the page reference and the
- * mapcount itself, and the zap at munmap gives both back, so the driver
- * must not add a get_page() of its own: that extra reference is exactly
- * the leak the questions ran into.
+ * The textbook method, kept as the reference and the benchmark baseline.
+ * vm_insert_page() takes the page reference and the mapcount itself, and
+ * the zap at munmap gives both back, so the driver must not add a
+ * get_page() of its own: that extra reference leaks every page it maps.
  */
 #include <linux/mm.h>
 #include <linux/sched/signal.h>

@@ -48,8 +48,6 @@ static int mosaic_insert_pages_mmap(struct mosaic_buf *buf,
 		left -= batch;
 		cond_resched();
 	}
-	if (mosaic_planted("uaf"))
-		mosaic_buf_put(buf);
 	return 0;
 }
 
