@@ -192,8 +192,9 @@ static int mosaic_edu_probe(struct pci_dev *pdev,
 	edu->regs = edu_iomap_region(pdev, 0, KBUILD_MODNAME);
 	if (IS_ERR(edu->regs)) {
 		ret = PTR_ERR(edu->regs);
-		dev_err(dev, "BAR 0 is held by someone else (/proc/iomem names who): %d\n",
-			ret);
+		if (ret == -EBUSY)
+			dev_err(dev, "BAR 0 is held by someone else (/proc/iomem names who): %d\n",
+				ret);
 		return ret;
 	}
 	iowrite32(0x6d6f7361, edu->regs + EDU_REG_LIVENESS);
