@@ -98,6 +98,13 @@ copy_module_src = mkdir -p $(1) && find kernel include drivers -type f \
 	\( \( -name '*.[ch]' ! -name '*.mod.c' \) -o -name Kbuild -o -name Makefile \) \
 	-exec cp -pu --parents -t $(1) {} +
 
+# $(call build_edu,DIR): the sample driver in DIR/drivers/edu, built as a
+# driver outside mosaic's tree is (drivers/edu/Makefile): against DIR's
+# include/ and the Module.symvers of the mosaic just built in DIR/kernel.
+# In a recipe that has sourced a kernel env (KDIR).
+build_edu = $(MAKE) -C $(1)/drivers/edu KDIR="$$KDIR" \
+	MOSAIC_INCLUDE=$(1)/include MOSAIC_SYMVERS=$(1)/kernel/Module.symvers
+
 .PHONY: all setup module module-testing user tests tools demo check lint clean FORCE
 
 all: module user
@@ -115,13 +122,13 @@ $(KERNEL_ENV): setup FORCE
 # symbols: it is built after kernel/, with its Module.symvers.
 module: $(KERNEL_ENV)
 	@. $(KERNEL_ENV) && $(MAKE) -j$$(nproc) -C kernel KDIR="$$KDIR"
-	@. $(KERNEL_ENV) && $(MAKE) -C drivers/edu KDIR="$$KDIR"
+	@. $(KERNEL_ENV) && $(call build_edu,$(CURDIR))
 
 # The test build for the stock kernel, with its own sample driver.
 module-testing: $(KERNEL_ENV)
 	@$(call copy_module_src,$(TESTING_SRC))
 	@. $(KERNEL_ENV) && $(MAKE) -j$$(nproc) -C $(TESTING_SRC)/kernel KDIR="$$KDIR" MOSAIC_TESTING=y
-	@. $(KERNEL_ENV) && $(MAKE) -C $(TESTING_SRC)/drivers/edu KDIR="$$KDIR"
+	@. $(KERNEL_ENV) && $(call build_edu,$(TESTING_SRC))
 
 user: tools tests
 
@@ -253,7 +260,7 @@ module-debug: $(DEBUG_ENVS)
 		$(call copy_module_src,$(BUILD)/debug-$$s); \
 		( . $(BUILD)/kernel-debug-$$s.env && \
 		  $(MAKE) -C $(BUILD)/debug-$$s/kernel KDIR="$$KDIR" MOSAIC_TESTING=y && \
-		  $(MAKE) -C $(BUILD)/debug-$$s/drivers/edu KDIR="$$KDIR" ); \
+		  $(call build_edu,$(BUILD)/debug-$$s) ); \
 	done
 
 # Per suite: the suite on the debug kernel, then the device tests behind

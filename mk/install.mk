@@ -9,7 +9,9 @@
 #   make install         module, headers, library, pkg-config file, mosaicctl,
 #                        mosaic-bench and mosaic-bench-stats (in $(LIBEXECDIR)/mosaic),
 #                        man pages, udev rule (PREFIX, DESTDIR, KVER honoured)
-#   make install-dkms    the DKMS source tree in /usr/src/mosaic-$(VERSION)
+#   make install-dkms    the DKMS source tree in /usr/src/mosaic-$(VERSION):
+#                        also the headers drivers on mosaic build against
+#                        (include/; docs/driver-guide.md)
 #   make uninstall       remove what install put there
 #   make uninstall-dkms  remove the DKMS source tree
 #   make check-host      the host-side checks (tests/host/*.sh, TAP)
@@ -188,6 +190,7 @@ install-dkms:
 	install -d $(DESTDIR)$(DKMSDIR)/mosaic-$(VERSION)
 	cp -p --parents -t $(DESTDIR)$(DKMSDIR)/mosaic-$(VERSION) $(MODULE_SRCS)
 	install -m 644 dkms.conf VERSION $(DESTDIR)$(DKMSDIR)/mosaic-$(VERSION)/
+	install -m 755 mk/dkms-post-build $(DESTDIR)$(DKMSDIR)/mosaic-$(VERSION)/
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/extra/mosaic.ko

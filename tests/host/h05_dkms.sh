@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # h05_dkms: the DKMS round trip for the kernel the VM uses: make
-# install-dkms, dkms add, build, install, remove, make uninstall-dkms. The
-# module lands in /lib/modules/<KVER>/updates/dkms of the host, which is
-# harmless (the host runs another kernel) and undone at the end: whatever
-# this test created there, in /var/lib/dkms and in /usr/src is removed, so
-# the host is left as it was. Needs root; installs dkms if missing.
+# install-dkms, dkms add, build (which keeps mosaic's Module.symvers),
+# install, the sample driver built against it, remove, make
+# uninstall-dkms. The module lands in /lib/modules/<KVER>/updates/dkms of
+# the host, which is harmless (the host runs another kernel) and undone at
+# the end: whatever this test created there, in /var/lib/dkms and in
+# /usr/src is removed, so the host is left as it was. Needs root; installs dkms if missing.
 set -uo pipefail
 # shellcheck source=tests/host/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -70,8 +71,19 @@ dkms build "$mv" -k "$KVER" >"$tmp/log" 2>&1
 st=$?
 ok $st "dkms build $mv -k $KVER"
 ((st == 0)) || { diag_file "$tmp/log"; tail -30 "/var/lib/dkms/$mv/build/make.log" 2>/dev/null | sed 's/^/#   /'; }
+symvers=/var/lib/dkms/$mv/$KVER/$(uname -m)/module/Module.symvers
+ok "$(grep -q '[[:space:]]mosaic_buf_put[[:space:]]' "$symvers" 2>/dev/null; echo $?)" \
+    "mosaic's Module.symvers is kept in $(dirname "$symvers") (dkms-post-build)"
 dkms install "$mv" -k "$KVER" >"$tmp/log" 2>&1
 ok $? "dkms install $mv -k $KVER"
+# The sample driver as docs/driver-guide.md builds a driver on mosaic:
+# drivers/edu alone, its Makefile finding the installed mosaic by itself.
+edu_copy "$tmp/edu"
+make -C "$tmp/edu" KDIR="$KDIR" MOSAIC_VERSION="$VERSION" >"$tmp/log" 2>&1
+st=$?
+ok "$([[ $st == 0 && -f $tmp/edu/mosaic_edu.ko ]]; echo $?)" \
+    "a copy of drivers/edu builds against the DKMS-installed mosaic"
+((st == 0)) || tail -n 20 "$tmp/log" | sed 's/^/#   /'
 ko=$(find "$moddir" -name 'mosaic.ko*' -path '*updates*' 2>/dev/null | head -1)
 vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
 ok "$([[ -n $ko && $vermagic == "$KVER "* ]]; echo $?)" \

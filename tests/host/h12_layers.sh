@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# h11_layers: the kernel module's files call only downward, in the layers
+# h12_layers: the kernel module's files call only downward, in the layers
 # kernel/mosaic_internal.h describes (tests/host/kernel-layers.py reads
 # the symbols each object file uses and defines). Checked on the test
 # build (build/testing, which has the inspection ioctls) and on the
