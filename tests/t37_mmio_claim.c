@@ -4,7 +4,7 @@
  * keeps it while mapped.
  *
  * The BAR is edu's BAR 0, which the sample driver mosaic_edu holds while
- * bound (pci_request_region(), as "mosaic_edu" in /proc/iomem):
+ * bound (pcim_iomap_region() requests it, as "mosaic_edu" in /proc/iomem):
  *
  * - bound: ALLOC mmio of the BAR through /dev/mosaic is EBUSY, for either
  *   caching mode, and nothing is left behind (the device is the driver's:
